@@ -1,0 +1,42 @@
+# The README's two commands: `make book` and `make test`.  Both create (or reuse) .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+# CPU machines: `make TORCH_SPEC=torch==2.13.0 ...` installs a local CPU wheel first.
+TORCH_SPEC ?=
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test test-fast grade release benchmarks clean env
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@if [ -n "$(TORCH_SPEC)" ]; then $(PY) -m pip install --quiet "$(TORCH_SPEC)"; fi
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+## Build the HTML book into _build/html (executes every chapter, cached between builds).
+book: $(STAMP)
+	$(PY) -m scripts.build_book
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(PY) -m pytest
+
+## Grade every notebook under SUBMISSIONS=<dir>/<student>/<assignment>/.
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=<dir>  (holding <student>/<assignment>/*.ipynb)"; exit 2)
+	$(PY) -m ganlab.grading grade --course exercises --submissions "$(SUBMISSIONS)"
+
+## Generate the student release of every assignment into exercises/release/.
+release: $(STAMP)
+	$(PY) -m ganlab.grading release --course exercises
+
+benchmarks: $(STAMP)
+	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf _build .jupyter_cache exercises/release exercises/autograded exercises/feedback

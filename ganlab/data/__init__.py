@@ -1,0 +1,3 @@
+"""Data for every chapter: toy distributions, the embedded digits, downloads, domain pairs."""
+from .toy import gaussian_1d, uniform_noise, ring, ring_centers, grid, grid_centers, mixture
+from .digits import ImageData, digits, to_unit_range

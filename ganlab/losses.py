@@ -1,0 +1,175 @@
+r"""GAN losses, all computed from the discriminator's **logits** (pre-sigmoid scores).
+
+With :math:`D(x) = \sigma(\ell(x))` for a logit :math:`\ell`, the two logarithms of the
+minimax game have stable forms (Goodfellow et al., 2014; StudioGAN's ``losses.py``):
+
+.. math::
+    \log D(x) = -\operatorname{softplus}(-\ell(x)), \qquad
+    \log(1 - D(x)) = -\operatorname{softplus}(\ell(x)),
+
+so no loss here ever takes ``log(sigmoid(...))``, which underflows to ``-inf`` when D is sure,
+and ``nn.BCELoss`` on probabilities (unsafe under autocast) is never needed. Every loss is a
+mean over the batch, to be *minimised*.
+
+Introduced in chapters 2 (value function), 3 (discriminator loss), 4 (saturating and
+non-saturating generator losses) and 7 (least-squares, cycle and identity losses).
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "value_function", "d_loss", "g_loss_saturating", "g_loss_nonsaturating",
+    "d_loss_least_squares", "g_loss_least_squares", "cycle_loss", "identity_loss",
+    "GANLoss", "LOSSES", "get_loss",
+]
+
+
+def _check_tensor(name: str, value) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of discriminator outputs, got "
+                        f"{type(value).__name__}; wrap it with torch.as_tensor(...) first.")
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must hold floating-point logits, got dtype {value.dtype}.")
+    return value
+
+
+def _check_same_shape(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} has shape {tuple(a.shape)} but {name_b} has shape "
+                         f"{tuple(b.shape)}; they must match (same batch, same output shape).")
+
+
+def _log_d(logits: torch.Tensor) -> torch.Tensor:
+    """log D = log sigmoid(logits), computed stably and in float32 under autocast."""
+    return -F.softplus(-logits.float())
+
+
+def _log_one_minus_d(logits: torch.Tensor) -> torch.Tensor:
+    """log(1 - D) = log sigmoid(-logits), computed stably."""
+    return -F.softplus(logits.float())
+
+
+def value_function(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The minimax value :math:`V(D, G)` estimated from a batch (chapter 2).
+
+    .. math::
+        V(D, G) = \mathbb{E}_{x \sim p_{data}}[\log D(x)]
+                + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))]
+
+    ``real_logits`` are D's logits on data, ``fake_logits`` on generated samples (their batch
+    sizes may differ). D maximises V, G minimises it: :math:`\min_G \max_D V(D, G)`. At the
+    global optimum :math:`p_g = p_{data}`, :math:`D^* = 1/2` and :math:`V = -\log 4`.
+    """
+    real_logits = _check_tensor("real_logits", real_logits)
+    fake_logits = _check_tensor("fake_logits", fake_logits)
+    return _log_d(real_logits).mean() + _log_one_minus_d(fake_logits).mean()
+
+
+def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The discriminator's loss, :math:`-V(D, G)` (chapter 3).
+
+    .. math::
+        L_D = -\frac{1}{m}\sum_i \log D(x_i) - \frac{1}{m}\sum_i \log(1 - D(G(z_i)))
+            = \overline{\operatorname{softplus}(-\ell_{real})}
+            + \overline{\operatorname{softplus}(\ell_{fake})}
+
+    i.e. binary cross-entropy with targets real → 1, fake → 0 (the handouts' "two steps").
+    Minimising it maximises V. Inputs are logits.
+    """
+    return -value_function(real_logits, fake_logits)
+
+
+def g_loss_saturating(fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The generator's loss as the minimax game writes it (chapter 4).
+
+    .. math::
+        L_G^{sat} = \frac{1}{m}\sum_i \log(1 - D(G(z_i)))
+                  = -\overline{\operatorname{softplus}(\ell_{fake})}
+
+    G minimises it. Its gradient with respect to the logit is :math:`-D(G(z))`, which
+    vanishes when D confidently rejects the fakes (early training): it *saturates*.
+    """
+    fake_logits = _check_tensor("fake_logits", fake_logits)
+    return _log_one_minus_d(fake_logits).mean()
+
+
+def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The "little trick" of the handouts: maximise :math:`\log D(G(z))` instead (chapter 4).
+
+    .. math::
+        L_G^{ns} = -\frac{1}{m}\sum_i \log D(G(z_i))
+                 = \overline{\operatorname{softplus}(-\ell_{fake})}
+
+    Same fixed point as the saturating loss, but its gradient with respect to the logit is
+    :math:`-(1 - D(G(z)))`, close to :math:`-1` exactly when G is weak.
+    """
+    fake_logits = _check_tensor("fake_logits", fake_logits)
+    return -_log_d(fake_logits).mean()
+
+
+def d_loss_least_squares(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    r"""LSGAN discriminator loss (Mao et al., 2017), used by CycleGAN (chapter 7).
+
+    .. math::
+        L_D^{LS} = \tfrac12\,\overline{(D(x) - 1)^2} + \tfrac12\,\overline{D(G(z))^2}
+
+    The scores are D's raw outputs (no sigmoid), any shape, e.g. PatchGAN maps.
+    """
+    real_scores = _check_tensor("real_scores", real_scores).float()
+    fake_scores = _check_tensor("fake_scores", fake_scores).float()
+    return 0.5 * ((real_scores - 1) ** 2).mean() + 0.5 * (fake_scores ** 2).mean()
+
+
+def g_loss_least_squares(fake_scores: torch.Tensor) -> torch.Tensor:
+    r"""LSGAN generator loss :math:`\tfrac12\,\overline{(D(G(z)) - 1)^2}` (chapter 7)."""
+    fake_scores = _check_tensor("fake_scores", fake_scores).float()
+    return 0.5 * ((fake_scores - 1) ** 2).mean()
+
+
+def cycle_loss(real: torch.Tensor, reconstructed: torch.Tensor) -> torch.Tensor:
+    r"""Cycle-consistency loss :math:`\lVert F(G(x)) - x \rVert_1`, a mean (chapter 7).
+
+    CycleGAN (Zhu et al., 2017) adds it for both directions with weight :math:`\lambda = 10`;
+    the weight is applied by the caller.
+    """
+    real = _check_tensor("real", real)
+    reconstructed = _check_tensor("reconstructed", reconstructed)
+    _check_same_shape("real", real, "reconstructed", reconstructed)
+    return (reconstructed.float() - real.float()).abs().mean()
+
+
+def identity_loss(real: torch.Tensor, mapped: torch.Tensor) -> torch.Tensor:
+    r"""Identity loss :math:`\lVert G(y) - y \rVert_1` for a target-domain image y (chapter 7).
+
+    A generator fed an image already in its output domain should leave it alone; CycleGAN
+    weighs it by :math:`0.5\,\lambda`.
+    """
+    real = _check_tensor("real", real)
+    mapped = _check_tensor("mapped", mapped)
+    _check_same_shape("real", real, "mapped", mapped)
+    return (mapped.float() - real.float()).abs().mean()
+
+
+class GANLoss(NamedTuple):
+    """A discriminator loss and the generator loss that goes with it (chapter 3)."""
+    d: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    g: Callable[[torch.Tensor], torch.Tensor]
+
+
+LOSSES: dict[str, GANLoss] = {
+    "nonsaturating": GANLoss(d_loss, g_loss_nonsaturating),
+    "saturating": GANLoss(d_loss, g_loss_saturating),
+    "least_squares": GANLoss(d_loss_least_squares, g_loss_least_squares),
+}
+
+
+def get_loss(name: str) -> GANLoss:
+    """Look up a loss pair by name: ``"nonsaturating"``, ``"saturating"`` or ``"least_squares"``."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}") from None
