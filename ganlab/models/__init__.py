@@ -6,7 +6,17 @@ formula (chapter 6), CycleGAN (chapter 7) and a VAE (chapter 9).
 from __future__ import annotations
 
 from .base import Generator, LATENT_DISTRIBUTIONS
-from .mlp import MLPGenerator, MLPDiscriminator, pack_samples
+from .batchnorm import BatchNorm
+from .cyclegan import ImagePool, PatchDiscriminator, ResnetBlock, ResnetGenerator
+from .dcgan import DCGAN_IMAGE_SIZES, DCGANDiscriminator, DCGANGenerator, dcgan_init_
+from .mlp import MLPDiscriminator, MLPGenerator, pack_samples
+from .vae import VAE, VAELoss
 
-__all__ = ["Generator", "LATENT_DISTRIBUTIONS", "MLPGenerator", "MLPDiscriminator",
-           "pack_samples"]
+__all__ = [
+    "Generator", "LATENT_DISTRIBUTIONS",
+    "MLPGenerator", "MLPDiscriminator", "pack_samples",
+    "DCGANGenerator", "DCGANDiscriminator", "dcgan_init_", "DCGAN_IMAGE_SIZES",
+    "BatchNorm",
+    "ResnetGenerator", "ResnetBlock", "PatchDiscriminator", "ImagePool",
+    "VAE", "VAELoss",
+]
