@@ -1,0 +1,1 @@
+"""Maintenance scripts of the course (run them with `python -m scripts.<name>`)."""

@@ -1,0 +1,138 @@
+"""Builders for nbgrader cells (schema version 3), so that each assignment reads as code.
+
+An assignment module in ``scripts/assignments/`` defines ``NAME`` (for example
+``"01-minimax"``) and ``build()``, which returns ``notebook([...])`` made of these cells:
+
+* ``setup(extra="")``: the first, read-only code cell. It installs the course package on
+  Colab and imports ``torch``, ``F``, ``nn``, ``math``, ``copy`` and ``checks``
+  (``ganlab.grading.checks``) *before* any learner code runs; ``extra`` adds more imports.
+* ``markdown(grade_id, text)``: read-only instructions (maths, hints, the points table).
+* ``code(grade_id, source)``: a read-only, ungraded code cell (a demo, a plot, data loading).
+* ``solution(grade_id, scaffold, *bodies)``: the cell the learner edits. ``scaffold`` holds
+  one line ``{solution}`` per body; each body is indented to that line and wrapped in
+  ``### BEGIN SOLUTION`` / ``### END SOLUTION`` (the release replaces it with
+  ``raise NotImplementedError()``).
+* ``tests(grade_id, points, visible, hidden)``: a locked, autograded cell. It starts with
+  ``checks.restore()`` (undoes monkeypatching by learner code), runs the visible tests,
+  prints "Visible tests passed.", then the hidden tests between ``### BEGIN HIDDEN TESTS``
+  / ``### END HIDDEN TESTS`` (the release removes them), again after ``checks.restore()``.
+
+Every ``grade_id`` must be unique within a notebook; cell ids are derived from position and
+``grade_id``, so rebuilding gives the same bytes.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+COLAB_INSTALL = '%pip install -q "git+https://github.com/gan-course/gan-course"'
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+RESTORE = "checks.restore()  # undo any monkeypatching of torch, math or builtins by earlier cells"
+
+
+def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False,
+              locked: bool = True, points: int | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _clean(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+def markdown(grade_id: str, text: str) -> nbformat.NotebookNode:
+    """A read-only markdown cell (instructions, maths, hints)."""
+    return new_markdown_cell(_clean(text), metadata=_nbgrader(grade_id))
+
+
+def code(grade_id: str, source: str) -> nbformat.NotebookNode:
+    """A read-only code cell that is not graded (a demonstration, a plot, loading data)."""
+    return new_code_cell(_clean(source), metadata=_nbgrader(grade_id))
+
+
+def setup(extra: str = "") -> nbformat.NotebookNode:
+    """The first cell: install ganlab on Colab, import torch and the checks before any learner code."""
+    lines = [
+        "# Setup (read-only): runs first, before any of your code.",
+        "import sys",
+        'if "google.colab" in sys.modules:  # on Colab, install the course package first',
+        "    " + COLAB_INSTALL,
+        "",
+        "import copy",
+        "import math",
+        "",
+        "import torch",
+        "import torch.nn.functional as F",
+        "from torch import nn",
+        "",
+        "from ganlab.grading import checks",
+    ]
+    if _clean(extra):
+        lines.append(_clean(extra))
+    lines += ["", "torch.manual_seed(0)", 'print("torch", torch.__version__)']
+    return new_code_cell("\n".join(lines), metadata=_nbgrader("setup"))
+
+
+def solution(grade_id: str, scaffold: str, *bodies: str) -> nbformat.NotebookNode:
+    """A cell the learner edits. ``scaffold`` holds one ``{solution}`` line per body.
+
+    Each body is indented to the slot's indentation and wrapped in the solution markers.
+    """
+    out, used = [], 0
+    for line in _clean(scaffold).split("\n"):
+        if line.strip() == "{solution}":
+            if used >= len(bodies):
+                raise ValueError(f"{grade_id}: the scaffold has more {{solution}} slots than bodies ({len(bodies)})")
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [indent + BEGIN_SOLUTION, textwrap.indent(_clean(bodies[used]), indent),
+                    indent + END_SOLUTION]
+            used += 1
+        else:
+            out.append(line)
+    if used != len(bodies):
+        raise ValueError(f"{grade_id}: the scaffold has {used} {{solution}} slots for {len(bodies)} bodies")
+    return new_code_cell("\n".join(out), metadata=_nbgrader(grade_id, solution=True, locked=False))
+
+
+def tests(grade_id: str, points: int, visible: str, hidden: str) -> nbformat.NotebookNode:
+    """An autograded, locked test cell: visible tests, then the hidden tests."""
+    if points <= 0:
+        raise ValueError(f"{grade_id}: a test cell needs a positive number of points, got {points}")
+    source = "\n".join([
+        RESTORE,
+        _clean(visible),
+        'print("Visible tests passed.")',
+        "",
+        BEGIN_HIDDEN,
+        RESTORE,
+        _clean(hidden),
+        END_HIDDEN,
+    ])
+    return new_code_cell(source, metadata=_nbgrader(grade_id, grade=True, points=points))
+
+
+def notebook(cells: list) -> nbformat.NotebookNode:
+    """A Python 3 notebook without outputs, validated against the nbformat schema."""
+    ids = [cell.metadata["nbgrader"]["grade_id"] for cell in cells]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"grade_id used more than once: {duplicates}")
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:02d}-{cell.metadata['nbgrader']['grade_id']}".replace("_", "-")
+    nbformat.validate(nb)
+    return nb
+
+
+def points(nb: nbformat.NotebookNode) -> int:
+    """Total points of a notebook's autograded cells."""
+    return sum(cell.metadata.get("nbgrader", {}).get("points", 0) for cell in nb.cells)
