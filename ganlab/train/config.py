@@ -1,0 +1,128 @@
+r"""The settings of one GAN training run, :class:`TrainConfig` (chapters 2-6).
+
+Every chapter trains with :func:`ganlab.train.train_gan` and changes only what it studies:
+the loss (chapter 4), the number ``k`` of discriminator steps per generator step (chapter 3),
+the learning rates, mixed precision on a GPU (chapter 5). Any field can also be passed to
+``train_gan`` as a keyword: ``train_gan(G, D, data, steps=500, loss="saturating")``.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+__all__ = ["TrainConfig", "resolve_config", "AMP_MODES"]
+
+AMP_MODES = (False, True, "bf16", "fp16")
+
+
+@dataclass
+class TrainConfig:
+    r"""Hyper-parameters of :func:`ganlab.train.train_gan`.
+
+    ``steps``: generator updates; each is preceded by ``d_steps`` discriminator updates
+    (the :math:`k` of Goodfellow et al.'s Algorithm 1), each on a fresh real batch and a fresh
+    latent batch of ``batch_size``. ``loss``: a name of :func:`ganlab.losses.get_loss`.
+    Both players use Adam with ``lr_g``, ``lr_d`` and ``betas`` (DCGAN's 2e-4 and (0.5, 0.999)).
+
+    ``seed`` seeds the run's own ``torch.Generator``, which draws ``fixed_z`` (``n_fixed``
+    latent points whose images are recorded every ``snapshot_every`` steps; ``None`` means
+    ``steps // 20``, ``0`` none) and then every data and latent batch. ``probe`` (a 1-D tensor
+    of points) records :math:`\sigma(D(\text{probe}))` at each snapshot, for chapter 2's figure.
+
+    ``checkpoint`` (a file path) saves the whole run every ``checkpoint_every`` steps (``None``
+    means ``steps // 10``) and at the end; ``resume=True`` continues from that file when it
+    exists. ``amp`` (``True``, ``"bf16"`` or ``"fp16"``) turns on autocast mixed precision,
+    ``channels_last`` the NHWC memory layout for images, ``compile`` ``torch.compile``; all three
+    are meant for a GPU. ``progress`` shows a ``tqdm`` bar; ``device`` defaults to the device of
+    the generator's parameters.
+    """
+    steps: int = 2000
+    batch_size: int = 64
+    loss: str = "nonsaturating"
+    d_steps: int = 1
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    seed: int = 0
+    snapshot_every: int | None = None
+    n_fixed: int = 256
+    probe: torch.Tensor | None = None
+    checkpoint: Any = None
+    checkpoint_every: int | None = None
+    resume: bool = False
+    amp: bool | str = False
+    channels_last: bool = False
+    compile: bool = False
+    progress: bool = True
+    device: Any = None
+
+    def validate(self) -> "TrainConfig":
+        """Check every field; raise ``ValueError``/``TypeError`` saying what to change."""
+        for name in ("steps", "batch_size", "d_steps", "n_fixed"):
+            _positive_int(name, getattr(self, name))
+        for name in ("snapshot_every", "checkpoint_every"):
+            value = getattr(self, name)
+            if value is not None:
+                _positive_int(name, value, minimum=0 if name == "snapshot_every" else 1)
+        _positive_int("seed", self.seed, minimum=0)
+        for name in ("lr_g", "lr_d"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name} must be a positive number, got {value!r}")
+        if len(tuple(self.betas)) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
+        from ..losses import get_loss
+        get_loss(self.loss)  # unknown names raise a ValueError listing the choices
+        if self.amp not in AMP_MODES:
+            raise ValueError(f"amp must be one of {AMP_MODES}, got {self.amp!r}")
+        if self.resume and self.checkpoint is None:
+            raise ValueError("resume=True needs checkpoint='path/to/run.pt': the file to "
+                             "resume from")
+        if self.probe is not None:
+            probe = torch.as_tensor(self.probe)
+            if probe.dim() != 1 or not probe.is_floating_point():
+                raise ValueError("probe must be a 1-D float tensor of points where D is "
+                                 f"recorded, e.g. torch.linspace(-2, 8, 200); got shape "
+                                 f"{tuple(probe.shape)}, dtype {probe.dtype}")
+        return self
+
+    @property
+    def snapshot_interval(self) -> int:
+        """Steps between snapshots (0: none); ``None`` resolves to ``steps // 20``."""
+        if self.snapshot_every is None:
+            return max(1, self.steps // 20)
+        return self.snapshot_every
+
+    @property
+    def checkpoint_interval(self) -> int:
+        """Steps between checkpoints; ``None`` resolves to ``steps // 10``."""
+        if self.checkpoint_every is None:
+            return max(1, self.steps // 10)
+        return self.checkpoint_every
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dict (the probe stays a tensor), e.g. to save with a run."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+def _positive_int(name: str, value, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+
+
+def resolve_config(config, overrides: dict, config_class=TrainConfig):
+    """``config`` (or the defaults) with ``overrides`` applied, validated."""
+    if config is None:
+        config = config_class()
+    elif not isinstance(config, config_class):
+        raise TypeError(f"config must be a {config_class.__name__} (or None), "
+                        f"got {type(config).__name__}")
+    names = {f.name for f in dataclasses.fields(config_class)}
+    unknown = sorted(set(overrides) - names)
+    if unknown:
+        raise TypeError(f"unknown {config_class.__name__} setting(s) {unknown}; "
+                        f"valid names are {sorted(names)}")
+    return dataclasses.replace(config, **overrides).validate()
