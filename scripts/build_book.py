@@ -1,0 +1,461 @@
+"""Build the HTML book: ``python -m scripts.build_book [--fast] [--builddir _build]``.
+
+What a build does, in order:
+
+1. **Vendor the JavaScript the book needs offline.**  MathJax 3 (npm ``mathjax@3``), the
+   Jupyter widgets' HTML manager (``@jupyter-widgets/html-manager``, ``dist/embed-amd.js``)
+   and ``requirejs`` are installed once with ``npm install --prefix .cache/npm`` and copied
+   into ``.cache/book-static/vendor/``, which ``_config.yml`` serves as ``_static/vendor/``.
+   No page of the built book loads anything from a CDN.
+2. **Publish the released exercises.**  ``exercises/release/<assignment>/`` (made by
+   ``make release``; generated here when missing and ``ganlab.grading`` is available) is
+   copied to ``.cache/book-extra/exercises/``, which lands at the root of the HTML, so
+   ``book/exercises.md`` can link each learner notebook for download.
+3. **Run Jupyter Book** (Sphinx) with warnings as errors (``-W --keep-going``).  Execution is
+   cached (jupyter-cache, ``<builddir>/.jupyter_cache``): a chapter re-executes only when its
+   code changes.  ``--fast`` sets ``GANLAB_FAST=1`` (every chapter shortens its training) and
+   builds into ``_build/fast`` so fast results never enter the full build's cache.
+4. **Check the result.**  The build fails (exit status 1) when Sphinx reported a warning,
+   when any executed cell produced an error output, or when a page shows a traceback.
+5. **Zip the HTML** into ``<builddir>/html/_downloads/gan-course-html.zip`` (linked from
+   "How to run") and print the wall time and each chapter's execution time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: npm packages the offline book needs, with the version ranges we accept.
+NPM_PACKAGES = {
+    "mathjax": "mathjax@3",
+    "@jupyter-widgets/html-manager": "@jupyter-widgets/html-manager@^1.0.6",
+    "requirejs": "requirejs@^2.3.6",
+}
+#: The parts of MathJax's ``es5/`` folder the book serves: the combined TeX/MathML -> CHTML
+#: bundle, its fonts, and the components it may load on demand (TeX extensions, the menu,
+#: accessibility).  The other combined bundles (SVG output etc.) are left out.
+MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output", "ui", "a11y", "adaptors", "sre")
+
+ZIP_NAME = "gan-course-html.zip"
+ZIP_RELPATH = Path("_downloads") / ZIP_NAME
+
+# Sphinx prints problems as "path:line: WARNING: message" (or ERROR / CRITICAL).
+_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE):")
+_TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'class="output traceback')
+
+
+class BuildError(RuntimeError):
+    """The book could not be built; the message says what to do."""
+
+
+@dataclass
+class Paths:
+    """Where one build reads and writes."""
+
+    root: Path
+    builddir: Path
+
+    @property
+    def html(self) -> Path:
+        return self.builddir / "html"
+
+    @property
+    def jupyter_cache(self) -> Path:
+        return self.builddir / ".jupyter_cache"
+
+    @property
+    def executed(self) -> Path:
+        """myst-nb writes every executed notebook here (``nb_output_folder``)."""
+        return self.builddir / "jupyter_execute"
+
+    @property
+    def log(self) -> Path:
+        return self.builddir / "build.log"
+
+    @property
+    def npm(self) -> Path:
+        return self.root / ".cache" / "npm"
+
+    @property
+    def static(self) -> Path:
+        """Served as ``_static/`` (``html_static_path`` in ``_config.yml``)."""
+        return self.root / ".cache" / "book-static"
+
+    @property
+    def extra(self) -> Path:
+        """Copied to the HTML root (``html_extra_path`` in ``_config.yml``)."""
+        return self.root / ".cache" / "book-extra"
+
+
+@dataclass
+class BuildReport:
+    """What one build produced; ``ok`` is False when anything must be fixed."""
+
+    status: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error_outputs: list[str] = field(default_factory=list)
+    tracebacks_in_html: list[str] = field(default_factory=list)
+    chapter_seconds: dict[str, float | None] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+    zip_path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.status == 0
+            and not self.warnings
+            and not self.error_outputs
+            and not self.tracebacks_in_html
+        )
+
+
+# --------------------------------------------------------------------------------------
+# 1. Vendored JavaScript
+# --------------------------------------------------------------------------------------
+def _npm_package_dir(paths: Paths, name: str) -> Path:
+    return paths.npm / "node_modules" / name
+
+
+def npm_install(paths: Paths) -> None:
+    """Install the npm packages into ``.cache/npm`` unless they are already there."""
+    missing = [n for n in NPM_PACKAGES if not (_npm_package_dir(paths, n) / "package.json").is_file()]
+    if not missing:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError(
+            "npm was not found. The offline book serves MathJax and the Jupyter widgets' HTML "
+            "manager from its own files, installed once from npm. Install Node.js and npm "
+            "(Debian/Ubuntu: `apt-get install nodejs npm`) and run the build again, or copy a "
+            f"previously filled {paths.npm} from another checkout."
+        )
+    paths.npm.mkdir(parents=True, exist_ok=True)
+    cmd = [npm, "install", "--prefix", str(paths.npm), "--no-audit", "--no-fund",
+           "--ignore-scripts", "--loglevel=error", *NPM_PACKAGES.values()]
+    print(f"[book] vendoring {', '.join(missing)} with: {' '.join(cmd)}", flush=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(
+            f"`npm install` failed (exit {proc.returncode}); the book needs these packages to "
+            f"read offline: {', '.join(NPM_PACKAGES.values())}. Check the network or the npm "
+            f"registry setting (`npm config get registry`), then run again.\n{proc.stderr[-2000:]}"
+        )
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(src, dst, dirs_exist_ok=True)
+    else:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dst)
+
+
+def vendor_assets(paths: Paths) -> dict[str, str]:
+    """Fill ``.cache/book-static/vendor/`` and return the vendored versions."""
+    npm_install(paths)
+    versions = {
+        name: json.loads((_npm_package_dir(paths, name) / "package.json").read_text())["version"]
+        for name in NPM_PACKAGES
+    }
+    vendor = paths.static / "vendor"
+    stamp = vendor / "versions.json"
+    if stamp.is_file() and json.loads(stamp.read_text()) == versions:
+        return versions  # already copied, same versions
+    if vendor.exists():
+        shutil.rmtree(vendor)
+    es5 = _npm_package_dir(paths, "mathjax") / "es5"
+    for part in MATHJAX_PARTS:
+        _copy_tree(es5 / part, vendor / "mathjax" / part)
+    dist = _npm_package_dir(paths, "@jupyter-widgets/html-manager") / "dist"
+    for item in dist.iterdir():
+        # embed-amd.js and the font files its CSS refers to; not the source maps nor the
+        # non-AMD bundle.
+        if item.suffix == ".map" or item.name.startswith(("embed.js", "libembed")):
+            continue
+        _copy_tree(item, vendor / "html-manager" / item.name)
+    _copy_tree(_npm_package_dir(paths, "requirejs") / "require.js", vendor / "requirejs" / "require.js")
+    stamp.write_text(json.dumps(versions, indent=2))
+    return versions
+
+
+# --------------------------------------------------------------------------------------
+# 2. Released exercises
+# --------------------------------------------------------------------------------------
+def _release_notebooks(root: Path) -> list[Path]:
+    return sorted((root / "exercises" / "release").glob("*/*.ipynb"))
+
+
+def publish_exercises(paths: Paths) -> list[str]:
+    """Copy the released exercise notebooks into the HTML; return the assignments copied."""
+    target = paths.extra / "exercises"
+    if target.exists():
+        shutil.rmtree(target)
+    paths.extra.mkdir(parents=True, exist_ok=True)
+    if not _release_notebooks(paths.root):
+        try:
+            import ganlab.grading  # noqa: F401  (only to know whether the CLI exists)
+        except ImportError as exc:
+            print(f"[book] NOTE: no exercises/release/ and ganlab.grading is unavailable "
+                  f"({exc}); the exercise download links will be broken.", flush=True)
+            return []
+        print("[book] generating the exercise release: python -m ganlab.grading release", flush=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "ganlab.grading", "release", "--course", "exercises"],
+            cwd=paths.root, capture_output=True, text=True,
+        )
+        if proc.returncode != 0:
+            print(f"[book] NOTE: the exercise release failed (exit {proc.returncode}); the "
+                  f"exercise download links will be broken.\n{proc.stderr[-1500:]}", flush=True)
+    assignments = []
+    for notebook in _release_notebooks(paths.root):
+        assignment = notebook.parent.name
+        shutil.copytree(notebook.parent, target / assignment, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        assignments.append(assignment)
+    return sorted(set(assignments))
+
+
+# --------------------------------------------------------------------------------------
+# 3. Jupyter Book
+# --------------------------------------------------------------------------------------
+class _Tee:
+    """Write to a terminal stream and a log file at once."""
+
+    def __init__(self, stream, log):
+        self.stream, self.log = stream, log
+
+    def write(self, text):
+        self.stream.write(text)
+        self.log.write(text)
+        return len(text)
+
+    def flush(self):
+        self.stream.flush()
+        self.log.flush()
+
+    def isatty(self):  # Sphinx colours its output only on a terminal
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def run_jupyter_book(paths: Paths) -> int:
+    """``jupyter-book build . -W --keep-going``, with the HTML in ``<builddir>/html``.
+
+    Called through ``jupyter_book.sphinx.build_sphinx`` (what the CLI calls) so that the
+    build folder can be anywhere; output goes to the terminal and to ``<builddir>/build.log``.
+    """
+    from jupyter_book.sphinx import build_sphinx
+
+    paths.builddir.mkdir(parents=True, exist_ok=True)
+    with open(paths.log, "w", encoding="utf-8") as log:
+        old = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _Tee(old[0], log), _Tee(old[1], log)
+        try:
+            result = build_sphinx(
+                paths.root,
+                paths.html,
+                use_external_toc=True,
+                noconfig=True,
+                path_config=str(paths.root / "_config.yml"),
+                confoverrides={
+                    "external_toc_path": (paths.root / "_toc.yml").as_posix(),
+                    "latex_individualpages": False,
+                },
+                doctreedir=paths.builddir / ".doctrees",
+                builder="html",
+                warningiserror=True,
+                keep_going=True,
+            )
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout, sys.stderr = old
+    if isinstance(result, BaseException):
+        return 1
+    return int(result or 0)
+
+
+# --------------------------------------------------------------------------------------
+# 4. Checks
+# --------------------------------------------------------------------------------------
+def log_problems(log_text: str) -> list[str]:
+    """Sphinx warnings and errors found in a build log."""
+    return [line.strip() for line in log_text.splitlines() if _PROBLEM.search(line)]
+
+
+def notebook_errors(notebook: Path) -> list[str]:
+    """``ename: evalue`` of every error output in an executed notebook."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    found = []
+    for index, cell in enumerate(nb.get("cells", [])):
+        for output in cell.get("outputs", []) or []:
+            if output.get("output_type") == "error":
+                found.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
+    return found
+
+
+def executed_notebook(paths: Paths, chapter: str) -> Path:
+    """The executed copy of ``chapters/<chapter>.ipynb`` written by myst-nb."""
+    return paths.executed / "chapters" / f"{chapter}.ipynb"
+
+
+def chapter_names(root: Path) -> list[str]:
+    """Chapter notebooks listed in ``_toc.yml``, in order (e.g. ``01-generative-models``)."""
+    names = []
+    for line in (root / "_toc.yml").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\s*-\s*file:\s*chapters/(\S+)", line)
+        if match:
+            names.append(match.group(1).removesuffix(".ipynb"))
+    return names
+
+
+def html_tracebacks(html_dir: Path) -> list[str]:
+    """Built pages that show a Python traceback (an error output reached the HTML)."""
+    pages = []
+    for page in sorted(html_dir.rglob("*.html")):
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if any(marker in text for marker in _TRACEBACK_MARKERS):
+            pages.append(str(page.relative_to(html_dir)))
+    return pages
+
+
+def chapter_seconds(paths: Paths, chapters: list[str]) -> dict[str, float | None]:
+    """Each chapter's execution time from the jupyter-cache (None: never executed)."""
+    seconds: dict[str, float | None] = {name: None for name in chapters}
+    if not paths.jupyter_cache.is_dir():
+        return seconds
+    from jupyter_cache import get_cache
+
+    cache = get_cache(paths.jupyter_cache)
+    for name in chapters:
+        # The cache is keyed by the notebook's code, so look each chapter up by content.
+        try:
+            record = cache.match_cache_file(paths.root / "chapters" / f"{name}.ipynb")
+        except (KeyError, FileNotFoundError):
+            continue
+        seconds[name] = record.data.get("execution_seconds")
+    return seconds
+
+
+# --------------------------------------------------------------------------------------
+# 5. Zip
+# --------------------------------------------------------------------------------------
+def _fingerprint(files: list[Path], base: Path) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def zip_html(paths: Paths) -> Path:
+    """Zip the whole HTML book (re-zips only when a file changed)."""
+    target = paths.html / ZIP_RELPATH
+    files = sorted(p for p in paths.html.rglob("*") if p.is_file() and p != target)
+    stamp = paths.builddir / ".zip-fingerprint"
+    fingerprint = _fingerprint(files, paths.html)
+    if target.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".zip.part")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for path in files:
+            zf.write(path, Path("gan-course-html") / path.relative_to(paths.html))
+    tmp.replace(target)
+    stamp.write_text(fingerprint)
+    return target
+
+
+# --------------------------------------------------------------------------------------
+def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False) -> BuildReport:
+    """Build the book; see the module docstring for the steps."""
+    start = time.perf_counter()
+    if builddir is None:
+        builddir = root / ("_build/fast" if fast else "_build")
+    paths = Paths(root=root.resolve(), builddir=Path(builddir).resolve())
+    if fast:
+        os.environ["GANLAB_FAST"] = "1"
+    else:
+        os.environ.pop("GANLAB_FAST", None)
+
+    versions = vendor_assets(paths)
+    print(f"[book] offline assets: {versions}", flush=True)
+    assignments = publish_exercises(paths)
+    print(f"[book] exercises published: {assignments or 'none'}", flush=True)
+
+    report = BuildReport()
+    report.status = run_jupyter_book(paths)
+    report.warnings = log_problems(paths.log.read_text(encoding="utf-8"))
+    chapters = chapter_names(paths.root)
+    for name in chapters:
+        executed = executed_notebook(paths, name)
+        if executed.is_file():
+            report.error_outputs += [f"{name}: {e}" for e in notebook_errors(executed)]
+        else:
+            report.error_outputs.append(f"{name}: no executed notebook at {executed}")
+    if paths.html.is_dir():
+        report.tracebacks_in_html = html_tracebacks(paths.html)
+        report.zip_path = zip_html(paths)
+    report.chapter_seconds = chapter_seconds(paths, chapters)
+    report.wall_seconds = time.perf_counter() - start
+    return report
+
+
+def print_report(report: BuildReport, fast: bool) -> None:
+    print("\n[book] ---- summary " + ("(fast mode, GANLAB_FAST=1) " if fast else "") + "----")
+    for name, secs in report.chapter_seconds.items():
+        shown = "not executed" if secs is None else f"{secs:7.1f} s"
+        print(f"[book]   {name:32s} {shown}")
+    total = sum(s for s in report.chapter_seconds.values() if s)
+    print(f"[book]   chapters' execution time (from the cache): {total:.1f} s")
+    print(f"[book]   total wall time of this build: {report.wall_seconds:.1f} s")
+    if report.zip_path:
+        print(f"[book]   offline zip: {report.zip_path} ({report.zip_path.stat().st_size / 1e6:.1f} MB)")
+    for title, items in (("Sphinx warnings/errors", report.warnings),
+                         ("error outputs in executed chapters", report.error_outputs),
+                         ("pages showing a traceback", report.tracebacks_in_html)):
+        if items:
+            print(f"[book]   {title} ({len(items)}):")
+            for item in items[:50]:
+                print(f"[book]     {item}")
+    if report.status and not report.warnings:
+        print(f"[book]   Sphinx exited with status {report.status}")
+    print("[book] OK" if report.ok else "[book] FAILED", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.build_book", description=__doc__.split("\n")[0])
+    parser.add_argument("--fast", action="store_true",
+                        help="set GANLAB_FAST=1 (short training) and build into _build/fast")
+    parser.add_argument("--builddir", type=Path, default=None,
+                        help="build folder: HTML in <builddir>/html, execution cache in "
+                             "<builddir>/.jupyter_cache (default _build, or _build/fast with --fast)")
+    args = parser.parse_args(argv)
+    try:
+        report = build(ROOT, args.builddir, fast=args.fast)
+    except BuildError as exc:
+        print(f"[book] ERROR: {exc}", file=sys.stderr)
+        return 2
+    print_report(report, args.fast)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
