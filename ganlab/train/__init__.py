@@ -7,6 +7,11 @@ progress bar, a history, snapshots for figures, exact checkpoint/resume and a di
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .loop import HISTORY_KEYS, TrainingDiverged, TrainResult, train_gan
+from .cyclegan import CycleGANConfig, CycleGANResult, train_cyclegan
+from .vae import VAEResult, train_vae
+from .pretrained import load_or_train
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "train_gan", "HISTORY_KEYS",
-           "save_checkpoint", "load_checkpoint", "CheckpointError"]
+           "save_checkpoint", "load_checkpoint", "CheckpointError",
+           "CycleGANConfig", "CycleGANResult", "train_cyclegan", "VAEResult", "train_vae",
+           "load_or_train"]
