@@ -57,6 +57,7 @@ class Kernel:
         # nbclient stores each executed cell at its index in the client's notebook: a scratch one.
         self.scratch = nbformat.v4.new_notebook(cells=[new_code_cell("")])
         self.client = NotebookClient(self.scratch, timeout=120, kernel_name="python3", allow_errors=True,
+                                     shutdown_kernel="immediate",
                                      resources={"metadata": {"path": str(cwd)}})
         self._context = self.client.setup_kernel()
         self._context.__enter__()
@@ -141,9 +142,8 @@ def test_notebook_structure(name):
     for cell in test_cells(nb):
         meta = nbgrader(cell)
         assert meta["points"] > 0 and cell.source.count(BEGIN_HIDDEN) == 1 == cell.source.count(END_HIDDEN)
-        visible = cell.source.split(BEGIN_HIDDEN)[0]
-        assert "checks.restore()" in cell.source.split("\n")[0], meta["grade_id"]
-        assert "import" not in visible.replace("imported", ""), f"{meta['grade_id']}: visible tests import"
+        assert cell.source.startswith("checks.restore()"), f"{meta['grade_id']}: a test cell starts with checks.restore()"
+        assert "nbgrader" not in cell.source, f"{meta['grade_id']}: the tests must run without nbgrader (Colab)"
 
 
 @pytest.mark.parametrize("kernel", NAMES, indirect=True)
@@ -180,6 +180,8 @@ def test_released_solution_cells_fail_their_tests(kernel):
 def test_classic_mistake_is_caught(kernel, label):
     """A classic mistake fails exactly the test cells it should, with a message that names it."""
     solution_id, old, new, expected = BUILDERS[kernel.name].MISTAKES[label]
+    if not isinstance(expected, dict):  # a set of test cells, without words to look for
+        expected = {grade_id: "" for grade_id in expected}
     cell = next(c for c in solution_cells(kernel.nb) if nbgrader(c)["grade_id"] == solution_id)
     assert cell.source.count(old) == 1, f"{label}: {old!r} must occur once in the solution of {solution_id}"
     error = kernel.run(cell.source.replace(old, new))
