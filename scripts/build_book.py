@@ -49,6 +49,37 @@ NPM_PACKAGES = {
 #: accessibility).  The other combined bundles (SVG output etc.) are left out.
 MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output", "ui", "a11y", "adaptors", "sre")
 
+#: Loaded between require.js and embed-amd.js (see ``nb_ipywidgets_js`` in _config.yml).
+#: 1. embed-amd.js finds its fonts relative to the require.js module
+#:    "@jupyter-widgets/html-manager/dist/libembed-amd", which require.js would otherwise look
+#:    up next to the page (chapters/@jupyter-widgets/...): map it to the vendored copy.
+#: 2. The widgets typeset their labels with MathJax 2's ``MathJax.Hub.Queue``; the book
+#:    serves MathJax 3, so give it that one entry point (else: a TypeError on every page
+#:    with a widget).
+WIDGETS_CONFIG_JS = """\
+// Written by scripts/build_book.py: offline Jupyter widgets next to MathJax 3.
+(function () {
+  var here = document.currentScript.src;  // .../_static/vendor/widgets-config.js
+  var vendor = here.slice(0, here.lastIndexOf("/") + 1);
+  require.config({paths: {"@jupyter-widgets/html-manager/dist": vendor + "html-manager"}});
+
+  // MathJax 3 is loaded with `defer`: it exists by DOMContentLoaded, before widgets render.
+  document.addEventListener("DOMContentLoaded", function () {
+    var mj = window.MathJax;
+    if (!mj || !mj.startup || mj.Hub) return;
+    mj.Hub = {
+      Queue: function () {  // MathJax 2 style: Queue(["Typeset", MathJax.Hub, element])
+        Array.prototype.forEach.call(arguments, function (job) {
+          if (Array.isArray(job) && job[0] === "Typeset" && job[2]) {
+            mj.startup.promise.then(function () { return mj.typesetPromise([job[2]]); });
+          }
+        });
+      }
+    };
+  });
+})();
+"""
+
 ZIP_NAME = "gan-course-html.zip"
 ZIP_RELPATH = Path("_downloads") / ZIP_NAME
 
@@ -155,6 +186,29 @@ def npm_install(paths: Paths) -> None:
         )
 
 
+def sync_tree(src: Path, dst: Path) -> int:
+    """Copy every file of ``src`` into ``dst`` whose size or time differs; return how many.
+
+    Sphinx copies ``html_static_path`` and ``html_extra_path`` only when some page is out of
+    date, so after a rebuild with nothing changed a new MathJax or a new exercise release
+    would not reach the HTML without this.
+    """
+    copied = 0
+    for path in src.rglob("*"):
+        if not path.is_file():
+            continue
+        target = dst / path.relative_to(src)
+        stat = path.stat()
+        if target.is_file():
+            other = target.stat()
+            if other.st_size == stat.st_size and int(other.st_mtime) == int(stat.st_mtime):
+                continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        copied += 1
+    return copied
+
+
 def _copy_tree(src: Path, dst: Path) -> None:
     if src.is_dir():
         shutil.copytree(src, dst, dirs_exist_ok=True)
@@ -172,10 +226,14 @@ def vendor_assets(paths: Paths) -> dict[str, str]:
     }
     vendor = paths.static / "vendor"
     stamp = vendor / "versions.json"
-    if stamp.is_file() and json.loads(stamp.read_text()) == versions:
+    config_js = vendor / "widgets-config.js"
+    if (stamp.is_file() and json.loads(stamp.read_text()) == versions
+            and config_js.is_file() and config_js.read_text() == WIDGETS_CONFIG_JS):
         return versions  # already copied, same versions
     if vendor.exists():
         shutil.rmtree(vendor)
+    vendor.mkdir(parents=True)
+    config_js.write_text(WIDGETS_CONFIG_JS)
     es5 = _npm_package_dir(paths, "mathjax") / "es5"
     for part in MATHJAX_PARTS:
         _copy_tree(es5 / part, vendor / "mathjax" / part)
@@ -260,6 +318,9 @@ def run_jupyter_book(paths: Paths) -> int:
     build folder can be anywhere; output goes to the terminal and to ``<builddir>/build.log``.
     """
     from jupyter_book.sphinx import build_sphinx
+    from sphinx.util.console import nocolor
+
+    nocolor()  # plain text in the terminal and in build.log
 
     paths.builddir.mkdir(parents=True, exist_ok=True)
     with open(paths.log, "w", encoding="utf-8") as log:
@@ -336,22 +397,58 @@ def html_tracebacks(html_dir: Path) -> list[str]:
     return pages
 
 
-def chapter_seconds(paths: Paths, chapters: list[str]) -> dict[str, float | None]:
-    """Each chapter's execution time from the jupyter-cache (None: never executed)."""
-    seconds: dict[str, float | None] = {name: None for name in chapters}
+def _cache_record(paths: Paths, chapter: str):
+    """The jupyter-cache record of the chapter's current code, or None (not executed, or
+    its execution failed: jupyter-cache keeps only successful runs)."""
     if not paths.jupyter_cache.is_dir():
-        return seconds
+        return None
     from jupyter_cache import get_cache
 
     cache = get_cache(paths.jupyter_cache)
+    try:  # the cache is keyed by the notebook's code, so look the chapter up by content
+        return cache.match_cache_file(paths.root / "chapters" / f"{chapter}.ipynb")
+    except (KeyError, FileNotFoundError):
+        return None
+
+
+def cached_notebook(paths: Paths, chapter: str) -> dict | None:
+    """The executed chapter as stored in the jupyter-cache (outputs included), or None.
+
+    (The copy in ``jupyter_execute/`` is written from the unexecuted notebook when myst-nb
+    takes the outputs from the cache, so only the cache has them for every chapter.)
+    """
+    record = _cache_record(paths, chapter)
+    if record is None:
+        return None
+    from jupyter_cache import get_cache
+
+    return get_cache(paths.jupyter_cache).get_cache_bundle(record.pk).nb
+
+
+def chapter_seconds(paths: Paths, chapters: list[str]) -> dict[str, float | None]:
+    """Each chapter's execution time from the jupyter-cache (None: never executed)."""
+    seconds: dict[str, float | None] = {}
     for name in chapters:
-        # The cache is keyed by the notebook's code, so look each chapter up by content.
-        try:
-            record = cache.match_cache_file(paths.root / "chapters" / f"{name}.ipynb")
-        except (KeyError, FileNotFoundError):
-            continue
-        seconds[name] = record.data.get("execution_seconds")
+        record = _cache_record(paths, name)
+        seconds[name] = None if record is None else record.data.get("execution_seconds")
     return seconds
+
+
+def chapter_problems(paths: Paths, chapter: str) -> list[str]:
+    """Why a chapter did not execute cleanly (empty list: it did)."""
+    problems = []
+    executed = executed_notebook(paths, chapter)
+    if executed.is_file():  # holds the error output when the execution failed
+        problems += notebook_errors(executed)
+    cached = cached_notebook(paths, chapter)
+    if cached is None:
+        problems.append("no successful execution in the jupyter-cache")
+    else:
+        for index, cell in enumerate(cached.cells):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    problems.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
+    return sorted(set(problems))
 
 
 # --------------------------------------------------------------------------------------
@@ -405,12 +502,10 @@ def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False) -
     report.warnings = log_problems(paths.log.read_text(encoding="utf-8"))
     chapters = chapter_names(paths.root)
     for name in chapters:
-        executed = executed_notebook(paths, name)
-        if executed.is_file():
-            report.error_outputs += [f"{name}: {e}" for e in notebook_errors(executed)]
-        else:
-            report.error_outputs.append(f"{name}: no executed notebook at {executed}")
+        report.error_outputs += [f"{name}: {p}" for p in chapter_problems(paths, name)]
     if paths.html.is_dir():
+        sync_tree(paths.static, paths.html / "_static")
+        sync_tree(paths.extra, paths.html)
         report.tracebacks_in_html = html_tracebacks(paths.html)
         report.zip_path = zip_html(paths)
     report.chapter_seconds = chapter_seconds(paths, chapters)
