@@ -10,8 +10,9 @@ from .loop import HISTORY_KEYS, TrainingDiverged, TrainResult, train_gan
 from .cyclegan import CycleGANConfig, CycleGANResult, train_cyclegan
 from .vae import VAEResult, train_vae
 from .pretrained import load_or_train
+from . import recipes
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "train_gan", "HISTORY_KEYS",
            "save_checkpoint", "load_checkpoint", "CheckpointError",
            "CycleGANConfig", "CycleGANResult", "train_cyclegan", "VAEResult", "train_vae",
-           "load_or_train"]
+           "load_or_train", "recipes"]

@@ -16,6 +16,7 @@ import torch
 __all__ = ["TrainConfig", "resolve_config", "AMP_MODES"]
 
 AMP_MODES = (False, True, "bf16", "fp16")
+LR_SCHEDULES = ("constant", "linear")
 
 
 @dataclass
@@ -25,7 +26,9 @@ class TrainConfig:
     ``steps``: generator updates; each is preceded by ``d_steps`` discriminator updates
     (the :math:`k` of Goodfellow et al.'s Algorithm 1), each on a fresh real batch and a fresh
     latent batch of ``batch_size``. ``loss``: a name of :func:`ganlab.losses.get_loss`.
-    Both players use Adam with ``lr_g``, ``lr_d`` and ``betas`` (DCGAN's 2e-4 and (0.5, 0.999)).
+    Both players use Adam with ``lr_g``, ``lr_d`` and ``betas`` (DCGAN's 2e-4 and (0.5, 0.999));
+    ``lr_schedule="linear"`` lowers both rates linearly to 0 over the run,
+    :math:`\eta_t = \eta\,(1 - (t - 1)/T)`, which lets the samples settle on the modes at the end.
 
     ``seed`` seeds the run's own ``torch.Generator``, which draws ``fixed_z`` (``n_fixed``
     latent points whose images are recorded every ``snapshot_every`` steps; ``None`` means
@@ -46,6 +49,7 @@ class TrainConfig:
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
+    lr_schedule: str = "constant"
     seed: int = 0
     snapshot_every: int | None = None
     n_fixed: int = 256
@@ -76,6 +80,8 @@ class TrainConfig:
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         from ..losses import get_loss
         get_loss(self.loss)  # unknown names raise a ValueError listing the choices
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if self.amp not in AMP_MODES:
             raise ValueError(f"amp must be one of {AMP_MODES}, got {self.amp!r}")
         if self.resume and self.checkpoint is None:
@@ -102,6 +108,12 @@ class TrainConfig:
         if self.checkpoint_every is None:
             return max(1, self.steps // 10)
         return self.checkpoint_every
+
+    def lr_factor(self, step: int) -> float:
+        """The multiplier of both learning rates at generator step ``step`` (1-based)."""
+        if self.lr_schedule == "linear":
+            return 1.0 - (step - 1) / self.steps
+        return 1.0
 
     def as_dict(self) -> dict:
         """The fields as a plain dict (the probe stays a tensor), e.g. to save with a run."""

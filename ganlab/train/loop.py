@@ -38,7 +38,8 @@ __all__ = ["train_gan", "TrainResult", "TrainingDiverged", "HISTORY_KEYS"]
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
 #: settings that change the trajectory: a checkpoint only resumes a run that had the same ones
-_RESUME_KEYS = ("batch_size", "loss", "d_steps", "lr_g", "lr_d", "betas", "seed", "n_fixed")
+_RESUME_KEYS = ("batch_size", "loss", "d_steps", "lr_g", "lr_d", "betas", "seed", "n_fixed",
+                "lr_schedule")
 
 
 class TrainingDiverged(RuntimeError):
@@ -291,6 +292,10 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
     try:
         for step in range(start + 1, config.steps + 1):
             d_parameters = list(discriminator.parameters())
+            if config.lr_schedule != "constant":
+                for optimizer, lr in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
+                    for group in optimizer.param_groups:
+                        group["lr"] = lr * config.lr_factor(step)
             records = []
             for _ in range(config.d_steps):  # k discriminator steps, each on fresh batches
                 real = sample_real(config.batch_size)
