@@ -201,7 +201,7 @@ def sync_tree(src: Path, dst: Path) -> int:
         stat = path.stat()
         if target.is_file():
             other = target.stat()
-            if other.st_size == stat.st_size and int(other.st_mtime) == int(stat.st_mtime):
+            if other.st_size == stat.st_size and other.st_mtime_ns == stat.st_mtime_ns:
                 continue
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)

@@ -144,3 +144,52 @@ def test_chapter_fast_run_is_short(fast_book, chapter):
     assert seconds is not None, f"{chapter}: no execution time in the jupyter-cache"
     assert seconds < FAST_SECONDS_PER_CHAPTER, \
         f"{chapter} took {seconds:.0f} s with GANLAB_FAST=1; shorten its fast setting"
+
+
+# ---------------------------------------------------------------------------------------
+# The build script's checks themselves (fast, no build)
+# ---------------------------------------------------------------------------------------
+def test_build_script_reads_the_chapters_from_the_toc():
+    from scripts.build_book import chapter_names
+
+    assert chapter_names(BOOK_ROOT) == CHAPTERS
+
+
+def test_build_script_finds_warnings_in_a_sphinx_log():
+    from scripts.build_book import log_problems
+
+    log = ("reading sources... [ 50%] chapters/02-minimax\n"
+           "/x/chapters/02-minimax.ipynb: WARNING: Executing notebook failed: CellExecutionError\n"
+           "/x/book/intro.md:3: ERROR: Unknown directive type \"figre\".\n"
+           "FutureWarning: torch.distributed.reduce_op is deprecated\n"
+           "build succeeded.\n")
+    problems = log_problems(log)
+    assert len(problems) == 2
+    assert "CellExecutionError" in problems[0] and "figre" in problems[1]
+
+
+def test_build_script_finds_error_outputs(tmp_path):
+    from scripts.build_book import notebook_errors
+
+    nb = {"cells": [
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok"}]},
+        {"cell_type": "markdown", "source": "text"},
+        {"cell_type": "code", "outputs": [{"output_type": "error", "ename": "ValueError",
+                                           "evalue": "boom", "traceback": []}]},
+    ]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    assert notebook_errors(path) == ["cell 2: ValueError: boom"]
+
+
+def test_build_script_syncs_changed_files_only(tmp_path):
+    from scripts.build_book import sync_tree
+
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    (src / "a").mkdir(parents=True)
+    (src / "a" / "x.js").write_text("one")
+    assert sync_tree(src, dst) == 1
+    assert sync_tree(src, dst) == 0
+    (src / "a" / "x.js").write_text("three")
+    assert sync_tree(src, dst) == 1
+    assert (dst / "a" / "x.js").read_text() == "three"
