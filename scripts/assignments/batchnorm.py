@@ -2,9 +2,34 @@
 eval modes, checked against torch.nn.BatchNorm1d/2d (Ioffe & Szegedy, 2015; chapter 6)."""
 from __future__ import annotations
 
+import textwrap
+
 from .cells import markdown, notebook, setup, solution, tests
 
 NAME = "05-batchnorm"
+
+# Parts 3 and 4 are checked with reference versions of the functions of parts 1 and 2 (bound
+# for the duration of the test cell, then the learner's are put back), so that a slip in
+# part 1 or 2 costs only that part's points.
+WITH_REFERENCE_PARTS = '''
+_learners_batch_statistics, _learners_normalize = batch_statistics, normalize
+def batch_statistics(x):
+    """The tests' reference for part 1."""
+    axes = [0] + list(range(2, x.dim()))
+    return x.mean(dim=axes), x.var(dim=axes, unbiased=False)
+def normalize(x, mean, var, gamma, beta, eps):
+    """The tests' reference for part 2."""
+    shape = [1, x.shape[1]] + [1] * (x.dim() - 2)
+    return gamma.view(shape) * (x - mean.view(shape)) / torch.sqrt(var.view(shape) + eps) + beta.view(shape)
+'''
+
+
+def with_reference_parts(body: str) -> str:
+    """``body`` inside try/finally, with the learner's functions of parts 1 and 2 put back."""
+    lines = textwrap.dedent(body).strip("\n")
+    return (WITH_REFERENCE_PARTS + "try:\n" + textwrap.indent(lines, "    ")
+            + "\nfinally:\n    batch_statistics, normalize = _learners_batch_statistics, _learners_normalize\n")
+
 
 # The tests' own reference, written into every test cell that needs it.
 REFERENCE = '''
@@ -98,7 +123,7 @@ def batch_statistics(x):
 SOLUTION1 = '''
 axes = [0] + list(range(2, x.dim()))  # every axis except the channel axis 1
 mean = x.mean(dim=axes)
-var = ((x - mean.view([1, -1] + [1] * (x.dim() - 2))) ** 2).mean(dim=axes)  # biased: divide by m
+var = x.var(dim=axes, unbiased=False)  # biased: divide by m, not m - 1
 return mean, var
 '''
 
@@ -237,6 +262,10 @@ way round). Update the buffers with detached values (`mean.detach()`, or inside
 statistics of the batch, and do not change them. Then one image gets the same output
 whatever else is in its batch, and a batch of one image works.
 
+While the tests of Parts 3 and 4 run, they swap in their own correct `batch_statistics` and
+`normalize` (your functions are put back afterwards), so a slip in Part 1 or 2 costs only the
+points of that part. Use the two functions; do not copy their code into `forward`.
+
 *The tests* run several training steps with `(N, C)` inputs against `torch.nn.BatchNorm1d` and
 `(N, C, H, W)` inputs against `torch.nn.BatchNorm2d`, with other momenta and $\epsilon$; they
 compare the outputs, the running statistics after every step and the gradients with respect to
@@ -314,17 +343,17 @@ def _check_training(shape, eps, momentum, steps, seed, what):
         reference.zero_grad()
 '''
 
-VISIBLE3 = TRAIN_HELPER + '''
+VISIBLE3 = TRAIN_HELPER + with_reference_parts('''
 _check_training((8, 3), eps=1e-5, momentum=0.1, steps=2, seed=2, what="input (8, 3) against BatchNorm1d")
 _check_training((4, 2, 5, 5), eps=1e-5, momentum=0.1, steps=2, seed=3, what="input (4, 2, 5, 5) against BatchNorm2d")
-'''
+''')
 
-HIDDEN3 = TRAIN_HELPER + '''
+HIDDEN3 = TRAIN_HELPER + with_reference_parts('''
 _check_training((16, 5), eps=1e-3, momentum=0.3, steps=3, seed=5301, what="input (16, 5), eps 1e-3, momentum 0.3")
 _check_training((2, 4), eps=1e-5, momentum=0.1, steps=3, seed=5302, what="input (2, 4), the smallest batch")
 _check_training((3, 6, 4, 4), eps=1e-5, momentum=0.05, steps=4, seed=5303, what="input (3, 6, 4, 4), momentum 0.05")
 _check_training((5, 3, 2, 6), eps=1e-2, momentum=0.5, steps=3, seed=5304, what="input (5, 3, 2, 6), eps 1e-2, momentum 0.5")
-'''
+''')
 
 EVAL_HELPER = REFERENCE + '''
 def _check_evaluation(shape, eps, seed, what):
@@ -354,16 +383,16 @@ def _check_evaluation(shape, eps, seed, what):
                              "mode an output must not depend on the rest of the batch")
 '''
 
-VISIBLE4 = EVAL_HELPER + '''
+VISIBLE4 = EVAL_HELPER + with_reference_parts('''
 _check_evaluation((6, 3), eps=1e-5, seed=4, what="input (6, 3) against BatchNorm1d")
 _check_evaluation((4, 2, 3, 3), eps=1e-5, seed=5, what="input (4, 2, 3, 3) against BatchNorm2d")
-'''
+''')
 
-HIDDEN4 = EVAL_HELPER + '''
+HIDDEN4 = EVAL_HELPER + with_reference_parts('''
 _check_evaluation((9, 4), eps=1e-3, seed=5401, what="input (9, 4), eps 1e-3")
 _check_evaluation((3, 5, 4, 2), eps=1e-5, seed=5402, what="input (3, 5, 4, 2)")
 _check_evaluation((2, 3, 6, 6), eps=0.1, seed=5403, what="input (2, 3, 6, 6), eps 0.1")
-'''
+''')
 
 OUTRO = r"""
 ## What you have built
@@ -381,32 +410,35 @@ batch norm hurts a GAN: batches that mix real and fake images, and D's input lay
 # solution, replacement, test cells that must fail); every other test cell must still pass.
 MISTAKES = {
     "statistics: unbiased variance (divide by m - 1)": (
-        "batch_statistics", ".mean(dim=axes)  # biased: divide by m",
-        ".sum(dim=axes) / (x.numel() // x.shape[1] - 1)", {"test_batch_statistics", "test_training_mode"}),
+        "batch_statistics", "x.var(dim=axes, unbiased=False)", "x.var(dim=axes, unbiased=True)",
+        {"test_batch_statistics": "biased"}),
     "statistics: mean over the batch axis only": (
         "batch_statistics", "axes = [0] + list(range(2, x.dim()))", "axes = [0]",
-        {"test_batch_statistics", "test_training_mode"}),
+        {"test_batch_statistics": "one value per channel"}),
     "normalize: eps outside the square root": (
         "normalize", "torch.sqrt(var.view(shape) + eps)", "(torch.sqrt(var.view(shape)) + eps)",
-        {"test_normalize", "test_training_mode", "test_evaluation_mode"}),
+        {"test_normalize": "eps inside the square root"}),
     "normalize: no scale and shift": (
         "normalize", "return gamma.view(shape) * x_hat + beta.view(shape)", "return x_hat",
-        {"test_normalize", "test_training_mode", "test_evaluation_mode"}),
+        {"test_normalize": "gamma"}),
     "training: running variance without the m / (m - 1) correction": (
-        "batch_norm", "unbiased_var = var * m / (m - 1)", "unbiased_var = var", {"test_training_mode"}),
+        "batch_norm", "unbiased_var = var * m / (m - 1)", "unbiased_var = var",
+        {"test_training_mode": "m / (m - 1)"}),
     "training: m taken as the batch size for images": (
-        "batch_norm", "m = x.numel() // x.shape[1]", "m = x.shape[0]", {"test_training_mode"}),
+        "batch_norm", "m = x.numel() // x.shape[1]", "m = x.shape[0]", {"test_training_mode": "running_var"}),
     "training: momentum weighs the old estimate (Keras convention)": (
         "batch_norm", "(1 - self.momentum) * self.running_mean + self.momentum * mean.detach()",
-        "self.momentum * self.running_mean + (1 - self.momentum) * mean.detach()", {"test_training_mode"}),
+        "self.momentum * self.running_mean + (1 - self.momentum) * mean.detach()",
+        {"test_training_mode": "(1 - momentum) * running_mean"}),
     "training: running mean kept in the autograd graph": (
-        "batch_norm", "self.momentum * mean.detach()", "self.momentum * mean", {"test_training_mode"}),
+        "batch_norm", "self.momentum * mean.detach()", "self.momentum * mean",
+        {"test_training_mode": "autograd graph"}),
     "training: batch statistics detached (no gradient through mean and variance)": (
         "batch_norm", "mean, var = batch_statistics(x)", "mean, var = [s.detach() for s in batch_statistics(x)]",
-        {"test_training_mode"}),
+        {"test_training_mode": "gradient with respect to the input"}),
     "evaluation: batch statistics used in eval mode": (
         "batch_norm", "mean, var = self.running_mean, self.running_var", "mean, var = batch_statistics(x)",
-        {"test_evaluation_mode"}),
+        {"test_evaluation_mode": "not with the statistics of the batch"}),
 }
 
 
