@@ -59,7 +59,7 @@ class Recipe:
     """Hyper-parameters of one shipped pair."""
     kind: str
     lambda_identity: float
-    steps: int = 2000
+    steps: int = 600
     batch_size: int = 16
     lr: float = 2e-4
     lambda_cycle: float = 10.0
@@ -104,12 +104,13 @@ def main() -> None:
                         help="which pair to train (repeatable; default: all)")
     parser.add_argument("--check", action="store_true",
                         help="retrain into a temporary folder and compare with the shipped files")
+    parser.add_argument("--progress", action="store_true", help="show a progress bar")
     arguments = parser.parse_args()
     status = 0
     for kind in arguments.kind or sorted(RECIPES):
         recipe = RECIPES[kind]
         start = time.perf_counter()
-        g_ab, g_ba = train(recipe)
+        g_ab, g_ba = train(recipe, progress=arguments.progress)
         seconds = time.perf_counter() - start
         scores = digit_survival(kind, g_ab, g_ba)
         print(f"{kind}: trained in {seconds:.0f} s; held-out one-way accuracy "
