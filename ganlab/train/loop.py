@@ -290,8 +290,8 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
     shapes_checked = False
     began = time.perf_counter()
     try:
+        d_parameters, g_parameters = list(discriminator.parameters()), list(generator.parameters())
         for step in range(start + 1, config.steps + 1):
-            d_parameters = list(discriminator.parameters())
             if config.lr_schedule != "constant":
                 for optimizer, lr in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
                     for group in optimizer.param_groups:
@@ -324,7 +324,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
                 loss_g = loss.g(fake_logits)
             if not _is_finite(loss_g):
                 raise diverged(step, "the generator loss (g_loss)", loss_g)
-            norm_g = update(loss_g, opt_g, scaler_g, list(generator.parameters()), step, "G")
+            norm_g = update(loss_g, opt_g, scaler_g, g_parameters, step, "G")
 
             d_loss, d_real, d_fake, norm_d = torch.stack(records).mean(0).tolist()
             values = dict(d_loss=d_loss, g_loss=float(loss_g.detach()), d_real=d_real, d_fake=d_fake,
