@@ -468,53 +468,54 @@ itself.
 MISTAKES = {
     "init: standard deviation 0.2 instead of 0.02": (
         "dcgan_init", "nn.init.normal_(layer.weight, mean=0.0, std=0.02)",
-        "nn.init.normal_(layer.weight, mean=0.0, std=0.2)", {"test_init"}),
+        "nn.init.normal_(layer.weight, mean=0.0, std=0.2)", {"test_init": "standard deviation"}),
     "init: batch-norm scales drawn around 0 instead of 1": (
         "dcgan_init", "nn.init.normal_(layer.weight, mean=1.0, std=0.02)",
-        "nn.init.normal_(layer.weight, mean=0.0, std=0.02)", {"test_init"}),
+        "nn.init.normal_(layer.weight, mean=0.0, std=0.02)", {"test_init": "drawn around 1"}),
     "init: batch-norm shifts not zeroed": (
-        "dcgan_init", "nn.init.zeros_(layer.bias)  # the shift beta", "pass", {"test_init"}),
+        "dcgan_init", "nn.init.zeros_(layer.bias)  # the shift beta", "pass", {"test_init": "shifts beta"}),
     "init: uniform instead of normal noise": (
         "dcgan_init", "nn.init.normal_(layer.weight, mean=0.0, std=0.02)",
-        "nn.init.uniform_(layer.weight, -0.02 * math.sqrt(3), 0.02 * math.sqrt(3))", {"test_init"}),
+        "nn.init.uniform_(layer.weight, -0.02 * math.sqrt(3), 0.02 * math.sqrt(3))", {"test_init": "nn.init.normal_"}),
     "G: batch norm on the output layer": (
         "generator", "nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()",
         "nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.BatchNorm2d(channels), nn.Tanh()",
-        {"test_generator_guidelines"}),
+        {"test_generator_guidelines": "batch norm on G's output layer"}),
     "G: nearest-neighbour upsampling and a convolution instead of a transposed convolution": (
         "generator", "nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False)",
         "nn.Upsample(scale_factor=2), nn.Conv2d(c_in, c_out, 3, 1, 1, bias=False)",
-        {"test_generator_guidelines"}),
+        {"test_generator_guidelines": "guideline 1"}),
     "G: sigmoid output instead of tanh": (
-        "generator", "bias=False), nn.Tanh()]", "bias=False), nn.Sigmoid()]", {"test_generator_guidelines"}),
+        "generator", "bias=False), nn.Tanh()]", "bias=False), nn.Sigmoid()]", {"test_generator_guidelines": "nn.Tanh()"}),
     "G: LeakyReLU instead of ReLU": (
         "generator", "nn.BatchNorm2d(c_out), nn.ReLU()]", "nn.BatchNorm2d(c_out), nn.LeakyReLU(0.2)]",
-        {"test_generator_guidelines"}),
+        {"test_generator_guidelines": "guideline 4"}),
     "G: a fully connected projection of z": (
         "generator", "layers = [nn.ConvTranspose2d(latent_dim, widths[0], 4, 1, 0, bias=False),  # 1x1 -> 4x4",
         "layers = [nn.Flatten(), nn.Linear(latent_dim, widths[0] * 16, bias=False), nn.Unflatten(1, (widths[0], 4, 4)),",
-        {"test_generator_guidelines"}),
+        {"test_generator_guidelines": "guideline 3"}),
     "D: batch norm on the input layer": (
         "discriminator", "nn.Conv2d(channels, widths[0], 4, 2, 1, bias=False), nn.LeakyReLU(0.2)]",
         "nn.Conv2d(channels, widths[0], 4, 2, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.LeakyReLU(0.2)]",
-        {"test_discriminator_guidelines"}),
+        {"test_discriminator_guidelines": "batch norm on D's input layer"}),
     "D: sigmoid applied in forward (probabilities, not logits)": (
         "discriminator", "return self.net(x).reshape(-1)", "return torch.sigmoid(self.net(x)).reshape(-1)",
-        {"test_discriminator_shapes"}),
+        {"test_discriminator_shapes": "raw logit"}),
     "D: an nn.Sigmoid layer at the end": (
         "discriminator", "bias=False)]  # 4x4 -> 1x1", "bias=False), nn.Sigmoid()]  # 4x4 -> 1x1",
-        {"test_discriminator_shapes", "test_discriminator_guidelines"}),
+        {"test_discriminator_shapes": "raw logit", "test_discriminator_guidelines": "sigmoid"}),
     "D: ReLU instead of LeakyReLU": (
         "discriminator", "nn.BatchNorm2d(c_out), nn.LeakyReLU(0.2)]", "nn.BatchNorm2d(c_out), nn.ReLU()]",
-        {"test_discriminator_guidelines"}),
+        {"test_discriminator_guidelines": "guideline 5"}),
     "D: LeakyReLU with the default slope 0.01": (
         "discriminator", "nn.BatchNorm2d(c_out), nn.LeakyReLU(0.2)]", "nn.BatchNorm2d(c_out), nn.LeakyReLU()]",
-        {"test_discriminator_guidelines"}),
+        {"test_discriminator_guidelines": "slope 0.01"}),
     "D: max pooling instead of strided convolutions": (
         "discriminator", "nn.Conv2d(c_in, c_out, 4, 2, 1, bias=False)",
-        "nn.Conv2d(c_in, c_out, 3, 1, 1, bias=False), nn.MaxPool2d(2)", {"test_discriminator_guidelines"}),
+        "nn.Conv2d(c_in, c_out, 3, 1, 1, bias=False), nn.MaxPool2d(2)",
+        {"test_discriminator_guidelines": "guideline 1"}),
     "D: returns (N, 1, 1, 1) instead of (N,)": (
-        "discriminator", "return self.net(x).reshape(-1)", "return self.net(x)", {"test_discriminator_shapes"}),
+        "discriminator", "return self.net(x).reshape(-1)", "return self.net(x)", {"test_discriminator_shapes": ".reshape(-1)"}),
 }
 
 
