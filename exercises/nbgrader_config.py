@@ -1,0 +1,11 @@
+# nbgrader configuration of the course (read by `nbgrader ...` run inside exercises/ and by
+# `python -m ganlab.grading`, which copies it into every temporary course it creates).
+c = get_config()  # noqa: F821 (provided by nbgrader)
+
+c.CourseDirectory.course_id = "gan-course"
+# Learners write their code where `raise NotImplementedError()` stands in the release.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Autograding: restore deleted test cells; a cell may run for a minute at most.
+c.OverwriteCells.add_missing_cells = True
+c.Execute.timeout = 60

@@ -1,0 +1,140 @@
+"""The course on disk, and what nbgrader generates from it.
+
+A course folder (``exercises/``) holds ``nbgrader_config.py``, ``source/<assignment>/
+<assignment>.ipynb`` (the instructor's notebooks, with solutions and hidden tests), and,
+once graded, ``gradebook.db``, ``grades.csv`` and ``feedback/``. ``release/<assignment>/`` is
+generated.
+
+:func:`generate` runs ``nbgrader generate_assignment`` on one assignment in a *temporary*
+copy of the course, so it needs no existing gradebook and never touches the real one; it
+returns the released notebook and the template gradebook (the assignment's cells and points)
+that every throwaway grading course starts from.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+COURSE_ID = "gan-course"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS", re.S)
+_SOLUTION = re.compile(r"### BEGIN SOLUTION\n?(.*?)### END SOLUTION", re.S)
+
+
+class CourseError(Exception):
+    """The course folder is not as expected; the message says what to do."""
+
+
+@dataclass
+class Generated:
+    assignment: str
+    release: bytes  # the released notebook (JSON)
+    template_db: bytes  # gradebook.db holding only this assignment's cells
+
+
+def assignments(course: Path) -> list[str]:
+    """The assignments under ``course/source``: folders holding ``<name>/<name>.ipynb``."""
+    source = Path(course) / "source"
+    if not source.is_dir():
+        raise CourseError(f"{source} does not exist: a course folder holds source/<assignment>/"
+                          "<assignment>.ipynb (run `python -m scripts.build_assignments`).")
+    names = sorted(p.name for p in source.iterdir()
+                   if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+    if not names:
+        raise CourseError(f"no assignment in {source}: expected source/<name>/<name>.ipynb")
+    return names
+
+
+def nbgrader_env() -> dict:
+    """The environment for an nbgrader subprocess: ours, with this Python's bin folder first on
+    PATH (nbgrader runs the ``alembic`` program to create a gradebook) and no JUPYTER_* paths."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def _nbgrader(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = nbgrader_env()
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=str(cwd), env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def generate(course: Path, assignment: str) -> Generated:
+    """Run ``nbgrader generate_assignment`` in a temporary copy of the course."""
+    course = Path(course)
+    with tempfile.TemporaryDirectory(prefix="ganlab-release-") as tmp:
+        root = Path(tmp)
+        shutil.copytree(course / "source" / assignment, root / "source" / assignment)
+        config = course / "nbgrader_config.py"
+        if config.exists():
+            shutil.copy(config, root / "nbgrader_config.py")
+        done = _nbgrader(["generate_assignment", assignment, "--force", "--create",
+                          f"--CourseDirectory.course_id={COURSE_ID}",
+                          f"--CourseDirectory.root={root}"], cwd=root)
+        released = root / "release" / assignment / f"{assignment}.ipynb"
+        if done.returncode != 0 or not released.exists():
+            log = (done.stdout + done.stderr).strip().splitlines()[-8:]
+            raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n"
+                              + "\n".join(log))
+        release = released.read_bytes()
+        problems = check_release(json.loads(release),
+                                 json.loads((course / "source" / assignment /
+                                             f"{assignment}.ipynb").read_text()))
+        if problems:
+            raise CourseError(f"the release of {assignment} is not safe to publish: "
+                              + "; ".join(problems))
+        return Generated(assignment, release, (root / "gradebook.db").read_bytes())
+
+
+def _text(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def check_release(release: dict, source: dict) -> list[str]:
+    """What is wrong with a released notebook (empty list: safe to publish)."""
+    problems = []
+    text = "\n".join(_text(c) for c in release["cells"])
+    for marker in SOLUTION_MARKERS + HIDDEN_MARKERS:
+        if marker in text:
+            problems.append(f"it contains {marker!r}")
+    hidden_lines = {line.strip() for cell in source["cells"] for block in _HIDDEN.findall(_text(cell))
+                    for line in block.splitlines() if len(line.strip()) >= 20}
+    visible = set()
+    for cell in source["cells"]:
+        visible.update(line.strip() for line in _HIDDEN.sub("", _text(cell)).splitlines())
+    released_lines = {line.strip() for line in text.splitlines()}
+    leaked = sorted((hidden_lines - visible) & released_lines)
+    if leaked:
+        problems.append(f"hidden test lines leaked, e.g. {leaked[0]!r}")
+    for cell in release["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell["cell_type"] == "code" \
+                and "raise NotImplementedError()" not in _text(cell):
+            problems.append(f"solution cell {meta.get('grade_id')!r} does not raise "
+                            "NotImplementedError()")
+        if cell["cell_type"] == "code" and cell.get("outputs"):
+            problems.append(f"cell {meta.get('grade_id')!r} has outputs")
+    return problems
+
+
+def release(course: Path, names: list[str] | None = None, log=print) -> list[Path]:
+    """Write ``course/release/<a>/<a>.ipynb`` for every assignment; return the paths."""
+    course = Path(course)
+    written = []
+    for name in names or assignments(course):
+        generated = generate(course, name)
+        target = course / "release" / name / f"{name}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(generated.release)
+        log(f"released {name} -> {target}")
+        written.append(target)
+    return written
