@@ -18,10 +18,12 @@ from .config import TrainConfig
 
 __all__ = ["toy_2d", "dcgan_digits", "TOY_2D"]
 
-#: the default 2-D recipe (chapter 3): MLPs for G and D, non-saturating loss, Adam,
-#: large batches (cheap for MLPs on a CPU) and a learning rate decayed linearly to 0
+#: the default 2-D recipe (chapter 3): MLPs for G and D, non-saturating loss, Adam with
+#: betas (0.5, 0.999) and a learning rate of 5e-4 decayed linearly to 0 (the samples settle
+#: on the modes as the steps shrink), batches of 256. At 1e-3 without decay runs lose modes
+#: again; at 2e-4 they need about three times the steps for the same sharpness.
 TOY_2D = dict(hidden=128, depth=3, latent_dim=2,
-              config=TrainConfig(steps=3000, batch_size=512, lr_g=1e-3, lr_d=1e-3,
+              config=TrainConfig(steps=3000, batch_size=256, lr_g=5e-4, lr_d=5e-4,
                                  lr_schedule="linear", n_fixed=2500))
 
 
