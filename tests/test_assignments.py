@@ -12,6 +12,7 @@ is re-run after each change, so the kernel is back to the solved state for the n
 from __future__ import annotations
 
 import ast
+import os
 import re
 
 import nbformat
@@ -36,11 +37,11 @@ def nbgrader(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
 
 
-def solution_cells(nb):
+def editable_cells(nb):
     return [c for c in nb.cells if nbgrader(c).get("solution")]
 
 
-def test_cells(nb):
+def graded_cells(nb):
     return [c for c in nb.cells if nbgrader(c).get("grade")]
 
 
@@ -59,7 +60,10 @@ class Kernel:
         self.client = NotebookClient(self.scratch, timeout=120, kernel_name="python3", allow_errors=True,
                                      shutdown_kernel="immediate",
                                      resources={"metadata": {"path": str(cwd)}})
-        self._context = self.client.setup_kernel()
+        # One thread: tiny torch ops in a kernel on a busy machine are ~100x faster that way
+        # (assignments B's measurement), and no result changes.
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        self._context = self.client.setup_kernel(env=env)
         self._context.__enter__()
 
     def run(self, source: str):
@@ -73,7 +77,7 @@ class Kernel:
 
     def run_tests(self) -> dict:
         """{grade_id: error or None} for every test cell."""
-        return {nbgrader(c)["grade_id"]: self.run(c.source) for c in test_cells(self.nb)}
+        return {nbgrader(c)["grade_id"]: self.run(c.source) for c in graded_cells(self.nb)}
 
     def close(self):
         self._context.__exit__(None, None, None)
@@ -129,31 +133,31 @@ def test_notebook_structure(name):
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module.split(".")[0])
     assert imported <= SETUP_MODULES, f"the setup cell imports {sorted(imported - SETUP_MODULES)}"
-    assert solution_cells(nb) and test_cells(nb)
+    assert editable_cells(nb) and graded_cells(nb)
     for cell in nb.cells:
         meta = nbgrader(cell)
         assert meta["schema_version"] == 3 and meta["grade_id"]
         assert meta["locked"] == (not meta["solution"]), meta["grade_id"]
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-    for cell in solution_cells(nb):
+    for cell in editable_cells(nb):
         assert cell.cell_type == "code" and BEGIN_SOLUTION in cell.source, nbgrader(cell)["grade_id"]
         assert "NotImplementedError" in released(cell.source) and END_SOLUTION not in released(cell.source)
-    for cell in test_cells(nb):
+    for cell in graded_cells(nb):
         meta = nbgrader(cell)
         assert meta["points"] > 0 and cell.source.count(BEGIN_HIDDEN) == 1 == cell.source.count(END_HIDDEN)
         assert cell.source.startswith("checks.restore()"), f"{meta['grade_id']}: a test cell starts with checks.restore()"
         assert "nbgrader" not in cell.source, f"{meta['grade_id']}: the tests must run without nbgrader (Colab)"
 
 
-@pytest.mark.parametrize("kernel", NAMES, indirect=True)
+@pytest.mark.parametrize("kernel", NAMES, indirect=True, scope="module")
 def test_solutions_pass(kernel):
     """The source notebook runs top to bottom without nbgrader and every test passes."""
     failed = {gid: error for gid, error in kernel.first_run.items() if error}
     assert not failed, failed
 
 
-@pytest.mark.parametrize("kernel", NAMES, indirect=True)
+@pytest.mark.parametrize("kernel", NAMES, indirect=True, scope="module")
 def test_released_solution_cells_fail_their_tests(kernel):
     """Each solution cell, released (regions raise NotImplementedError), fails its own tests."""
     cells = kernel.nb.cells
@@ -176,13 +180,13 @@ def test_released_solution_cells_fail_their_tests(kernel):
             assert results[grade_id] and "NotImplementedError" in results[grade_id], (grade_id, results[grade_id])
 
 
-@pytest.mark.parametrize("kernel,label", MISTAKES, indirect=["kernel"])
+@pytest.mark.parametrize("kernel,label", MISTAKES, indirect=["kernel"], scope="module")
 def test_classic_mistake_is_caught(kernel, label):
     """A classic mistake fails exactly the test cells it should, with a message that names it."""
     solution_id, old, new, expected = BUILDERS[kernel.name].MISTAKES[label]
     if not isinstance(expected, dict):  # a set of test cells, without words to look for
         expected = {grade_id: "" for grade_id in expected}
-    cell = next(c for c in solution_cells(kernel.nb) if nbgrader(c)["grade_id"] == solution_id)
+    cell = next(c for c in editable_cells(kernel.nb) if nbgrader(c)["grade_id"] == solution_id)
     assert cell.source.count(old) == 1, f"{label}: {old!r} must occur once in the solution of {solution_id}"
     error = kernel.run(cell.source.replace(old, new))
     try:

@@ -59,9 +59,11 @@ def _optimizers(generator, discriminator, lr=0.1):
     return _SpySGD(generator.parameters(), lr, log, "G"), _SpySGD(discriminator.parameters(), lr, log, "D"), log
 
 def _parameters(module):
+    checks.restore()  # helpers run after the learner's code: trust nothing it may have replaced
     return [p.detach().clone() for p in module.parameters()]
 
 def _same(a, b):
+    checks.restore()
     return all(bool((x == y).all()) for x, y in zip(a, b))
 
 def _assert_parameters(module, expected, what):
@@ -70,12 +72,14 @@ def _assert_parameters(module, expected, what):
 
 def _losses_now(generator, discriminator, real, z):
     """(L_D, L_G non-saturating, L_G saturating) at the current parameters, as floats."""
+    checks.restore()
     with torch.no_grad():
         real_logits, fake_logits = discriminator(real), discriminator(generator(z))
         return (float(F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()),
                 float(F.softplus(-fake_logits).mean()), float(-F.softplus(fake_logits).mean()))
 
 def _check_float(value, what):
+    checks.restore()
     checks.assert_true(type(value) is float, f"{what} must be a Python float (use loss.item()), got {type(value).__name__}")
 '''
 
@@ -420,6 +424,7 @@ def _check_train_step(k, seed):
         out = train_step(G, D, g_opt, d_opt, sample_real, sample_z, k=k)
     finally:
         d_step, g_step = learners
+        checks.restore()
     order = [c[0] for c in calls]
     checks.assert_true(order == ["d_step"] * k + ["g_step"],
                        f"with k={k}, train_step called {order}; Algorithm 1 does k d_step calls, then one g_step")
@@ -435,9 +440,10 @@ def _check_train_step(k, seed):
                        "each D step must get its own fresh batch from sample_real()")
     checks.assert_true(len(set(used_z)) == k + 1 and set(used_z) == {id(b) for b in z_batches},
                        "each D step and the G step must get their own fresh noise from sample_z()")
-    checks.assert_true(isinstance(out, tuple) and len(out) == 2, f"train_step must return (d_losses, g_loss), got {out!r}")
+    checks.assert_true(type(out) is tuple and len(out) == 2, f"train_step must return (d_losses, g_loss), got {out!r}")
     d_losses, g_loss = out
-    checks.assert_true(type(d_losses) is list and d_losses == [1.5 + i for i in range(k)],
+    checks.assert_true(type(d_losses) is list and all(type(v) is float for v in d_losses)
+                       and d_losses == [1.5 + i for i in range(k)],
                        f"d_losses must be the list of the {k} values d_step returned, in order; got {d_losses!r}")
     checks.assert_true(type(g_loss) is float and g_loss == -7.25, f"g_loss must be what g_step returned; got {g_loss!r}")
 '''
