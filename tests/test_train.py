@@ -99,6 +99,9 @@ def test_probe_records_d_for_the_paper_figure():
     assert all(d.shape == (50,) and ((d > 0) & (d < 1)).all() for _, d in result.d_snapshots)
     panels = ganlab.plot.paper_panels_from_run(result)
     assert panels and "d" in panels[-1]
+    G, D = mlp_pair(latent_dim=1, out_dim=1, pack=2)
+    packed = train_gan(G, D, data, **quick(steps=2, snapshot_every=2, probe=probe))
+    assert all(d.shape == (50,) for _, d in packed.d_snapshots)
 
 
 def test_k_discriminator_steps_each_on_fresh_batches_and_d_step_leaves_g_alone():

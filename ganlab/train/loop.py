@@ -250,8 +250,8 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
         try:
             snapshots.append((step, generator(fixed_z_device).float().cpu()))
             if probe is not None:
-                d = torch.sigmoid(discriminator(probe).float().reshape(-1, 1))
-                d_snapshots.append((step, d.reshape(-1, pack).mean(1).cpu()))
+                # with packing, each probe point is judged as a pack of copies of itself
+                d_snapshots.append((step, torch.sigmoid(discriminator(probe).float()).cpu()))
         finally:
             generator.train(was_training[0])
             discriminator.train(was_training[1])
