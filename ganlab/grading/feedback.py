@@ -62,7 +62,10 @@ def strip_hidden(nb, release: dict, hidden: dict[str, list[str]]) -> dict[str, s
         for output in cell.get("outputs", []):
             kind = output.get("output_type")
             if kind == "error":
-                message = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+                ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
+                if ename == "NotImplementedError" and not evalue.strip():
+                    evalue = "not answered yet"
+                message = f"{ename}: {evalue}" if evalue else ename
                 message = _scrub_text(message, lines)
                 output["evalue"] = _scrub_text(output.get("evalue", ""), lines)
                 output["traceback"] = [message]

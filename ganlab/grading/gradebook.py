@@ -49,9 +49,12 @@ def register_assignment(course: Path, assignment: str) -> None:
 
 def merge(course: Path, result) -> None:
     """Record one :class:`GradeResult` in the real gradebook (broken: every test 0 points)."""
+    import warnings
+
     from nbgrader.api import Gradebook
 
-    with Gradebook(db_url(course), COURSE_ID) as gb:
+    with warnings.catch_warnings(), Gradebook(db_url(course), COURSE_ID) as gb:
+        warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes inside nbgrader
         gb.update_or_create_student(result.student)
         submission = gb.update_or_create_submission(result.assignment, result.student)
         for notebook in submission.notebooks:

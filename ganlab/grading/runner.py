@@ -102,10 +102,27 @@ class HarmlessStderr(NbGraderPreprocessor):
         return cell, resources
 
 
+class GuardTestCells(NbGraderPreprocessor):
+    """Each test cell first re-imports the checks and restores the pristine torch & co.
+
+    The assignments' test cells call ``checks.restore()`` themselves; this line also undoes a
+    learner cell that rebound the name ``checks`` to an object of its own.
+    """
+
+    guard = "from ganlab.grading import checks; checks.restore()  # added by the grader\n"
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            cell.source = self.guard + cell.source
+        return cell, resources
+
+
 def _config(job: dict):
     from traitlets.config import Config
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
-                                        LimitOutput, SaveAutoGrades)
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput,
+                                        DeduplicateIds, IgnorePattern, LimitOutput,
+                                        OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
     from nbconvert.preprocessors import ClearMetadataPreprocessor
 
     c = Config()
@@ -118,6 +135,9 @@ def _config(job: dict):
     c.SandboxedExecute.max_output_bytes = int(job.get("max_output_bytes", 1_000_000))
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 40
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, GuardTestCells,
+        CheckCellMetadata]
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, HarmlessStderr,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
