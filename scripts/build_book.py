@@ -50,9 +50,9 @@ NPM_PACKAGES = {
 MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output", "ui", "a11y", "adaptors", "sre")
 
 #: Loaded between require.js and embed-amd.js (see ``nb_ipywidgets_js`` in _config.yml).
-#: 1. embed-amd.js finds its fonts relative to the require.js module
-#:    "@jupyter-widgets/html-manager/dist/libembed-amd", which require.js would otherwise look
-#:    up next to the page (chapters/@jupyter-widgets/...): map it to the vendored copy.
+#: 1. embed-amd.js's modules find their fonts relative to their require.js addresses
+#:    ("@jupyter-widgets/controls" etc.), which require.js would otherwise put next to the
+#:    page (chapters/@jupyter-widgets/...): map them to the vendored copy.
 #: 2. The widgets typeset their labels with MathJax 2's ``MathJax.Hub.Queue``; the book
 #:    serves MathJax 3, so give it that one entry point (else: a TypeError on every page
 #:    with a widget).
@@ -61,7 +61,17 @@ WIDGETS_CONFIG_JS = """\
 (function () {
   var here = document.currentScript.src;  // .../_static/vendor/widgets-config.js
   var vendor = here.slice(0, here.lastIndexOf("/") + 1);
-  require.config({paths: {"@jupyter-widgets/html-manager/dist": vendor + "html-manager"}});
+  // Each bundled module finds its fonts next to its own require.js address: put them all
+  // in the vendored folder (the modules are defined inside embed-amd.js; nothing else loads).
+  var dist = vendor + "html-manager/";
+  require.config({paths: {
+    "@jupyter-widgets/html-manager/dist": vendor + "html-manager",
+    "@jupyter-widgets/html-manager": dist + "html-manager",
+    "@jupyter-widgets/base": dist + "base",
+    "@jupyter-widgets/base7": dist + "base7",
+    "@jupyter-widgets/controls": dist + "controls",
+    "@jupyter-widgets/controls7": dist + "controls7"
+  }});
 
   // MathJax 3 is loaded with `defer`: it exists by DOMContentLoaded, before widgets render.
   document.addEventListener("DOMContentLoaded", function () {
