@@ -266,27 +266,42 @@ def _release_notebooks(root: Path) -> list[Path]:
     return sorted((root / "exercises" / "release").glob("*/*.ipynb"))
 
 
+def release_is_stale(root: Path) -> bool:
+    """True when an assignment has no release, or its source changed after the release."""
+    released = _release_notebooks(root)
+    sources = sorted((root / "exercises" / "source").glob("*/*.ipynb"))
+    if not released:
+        return True
+    if {p.parent.name for p in sources} - {p.parent.name for p in released}:
+        return True
+    return bool(sources) and max(p.stat().st_mtime for p in sources) > min(p.stat().st_mtime for p in released)
+
+
+def regenerate_release(root: Path) -> None:
+    """``python -m ganlab.grading release`` (what ``make release`` runs), when available."""
+    try:
+        import ganlab.grading  # noqa: F401  (only to know whether the CLI exists)
+    except ImportError as exc:
+        print(f"[book] NOTE: exercises/release/ is missing or older than exercises/source/, and "
+              f"ganlab.grading is unavailable ({exc}); exercise downloads may be missing or stale.",
+              flush=True)
+        return
+    print("[book] generating the exercise release: python -m ganlab.grading release", flush=True)
+    proc = subprocess.run([sys.executable, "-m", "ganlab.grading", "release", "--course", "exercises"],
+                          cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"[book] NOTE: the exercise release failed (exit {proc.returncode}); exercise "
+              f"downloads may be missing or stale.\n{proc.stderr[-1500:]}", flush=True)
+
+
 def publish_exercises(paths: Paths) -> list[str]:
     """Copy the released exercise notebooks into the HTML; return the assignments copied."""
     target = paths.extra / "exercises"
     if target.exists():
         shutil.rmtree(target)
     paths.extra.mkdir(parents=True, exist_ok=True)
-    if not _release_notebooks(paths.root):
-        try:
-            import ganlab.grading  # noqa: F401  (only to know whether the CLI exists)
-        except ImportError as exc:
-            print(f"[book] NOTE: no exercises/release/ and ganlab.grading is unavailable "
-                  f"({exc}); the exercise download links will be broken.", flush=True)
-            return []
-        print("[book] generating the exercise release: python -m ganlab.grading release", flush=True)
-        proc = subprocess.run(
-            [sys.executable, "-m", "ganlab.grading", "release", "--course", "exercises"],
-            cwd=paths.root, capture_output=True, text=True,
-        )
-        if proc.returncode != 0:
-            print(f"[book] NOTE: the exercise release failed (exit {proc.returncode}); the "
-                  f"exercise download links will be broken.\n{proc.stderr[-1500:]}", flush=True)
+    if release_is_stale(paths.root):
+        regenerate_release(paths.root)
     assignments = []
     for notebook in _release_notebooks(paths.root):
         assignment = notebook.parent.name
