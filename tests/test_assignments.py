@@ -21,6 +21,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
 from scripts import build_assignments
+from scripts.assignments import cells
 from scripts.assignments.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 
 BUILDERS = build_assignments.discover()
@@ -118,6 +119,17 @@ def test_check_mode_reports_a_stale_notebook(tmp_path, capsys):
     path.write_text(path.read_text().replace("BEGIN SOLUTION", "BEGIN  SOLUTION", 1))
     assert build_assignments.main(["--check", "--source", str(tmp_path), name]) == 1
     assert str(path) in capsys.readouterr().err
+
+
+def test_links_point_into_this_repository():
+    """The Colab install line and the chapter links use _config.yml's repository URL and existing files."""
+    root = build_assignments.ROOT
+    config = (root / "_config.yml").read_text(encoding="utf-8")
+    assert f"url: {cells.REPOSITORY}" in config
+    for name, module in BUILDERS.items():
+        text = build_assignments.render(module)
+        for path in re.findall(re.escape(cells.REPOSITORY) + r"/blob/main/([\w./-]+)", text):
+            assert (root / path).is_file(), f"{name} links to {path}, which does not exist"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -6,7 +6,8 @@ An assignment module in ``scripts/assignments/`` defines ``NAME`` (for example
 * ``setup(extra="")``: the first, read-only code cell. It installs the course package on
   Colab and imports ``torch``, ``F``, ``nn``, ``math``, ``copy`` and ``checks``
   (``ganlab.grading.checks``) *before* any learner code runs; ``extra`` adds more imports.
-* ``markdown(grade_id, text)``: read-only instructions (maths, hints, the points table).
+* ``markdown(grade_id, text)``: read-only instructions (maths, hints, the points table);
+  ``chapter_link(slug, title)`` gives a Markdown link to ``chapters/<slug>.ipynb`` on GitHub.
 * ``code(grade_id, source)``: a read-only, ungraded code cell (a demo, a plot, data loading).
 * ``solution(grade_id, scaffold, *bodies)``: the cell the learner edits. ``scaffold`` holds
   one line ``{solution}`` per body; each body is indented to that line and wrapped in
@@ -27,7 +28,8 @@ import textwrap
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-COLAB_INSTALL = '%pip install -q "git+https://github.com/gan-course/gan-course"'
+REPOSITORY = "https://github.com/gan-course/gan-course"  # as in _config.yml (a test checks)
+COLAB_INSTALL = f'%pip install -q "git+{REPOSITORY}"'
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 RESTORE = "checks.restore()  # undo any monkeypatching of torch, math or builtins by earlier cells"
@@ -44,6 +46,11 @@ def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False,
 
 def _clean(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
+
+
+def chapter_link(slug: str, title: str) -> str:
+    """A Markdown link to a chapter notebook on GitHub (it works from Colab, Jupyter and the book)."""
+    return f"[{title}]({REPOSITORY}/blob/main/chapters/{slug}.ipynb)"
 
 
 def markdown(grade_id: str, text: str) -> nbformat.NotebookNode:

@@ -5,7 +5,7 @@ book introduce them; ``ganlab.losses`` holds the course's own versions.
 """
 from __future__ import annotations
 
-from .cells import markdown, notebook, setup, solution, tests
+from .cells import chapter_link, markdown, notebook, setup, solution, tests
 
 NAME = "02-losses"
 
@@ -107,7 +107,7 @@ $$
 
 Computing `torch.log(torch.sigmoid(logits))` instead fails as soon as $D$ is sure of itself:
 in float32, `torch.sigmoid(torch.tensor(-100.))` is `0.`, its log is `-inf`, and one `inf`
-in a loss ruins the whole training run (Chapter 3, *Logits and stable losses*).
+in a loss ruins the whole training run (`ganlab.losses`, used by every chapter, is written this way).
 
 All three losses are **means over the batch, to be minimised**. Each function has two test
 cells: its values (and gradients) at ordinary logits, then the same at extreme logits.
@@ -117,6 +117,9 @@ cells: its values (and gradients) at ordinary logits, then the same at extreme l
 | 1 | `d_loss(real_logits, fake_logits)` | 2 | 2 |
 | 2 | `g_loss_saturating(fake_logits)` | 2 | 2 |
 | 3 | `g_loss_nonsaturating(fake_logits)` | 2 | 2 |
+
+*Read first:* """ + chapter_link("03-discriminator-generator", "Chapter 3, The discriminator and the generator") + r"""
+and """ + chapter_link("04-nonsaturating", "Chapter 4, The non-saturating trick") + r""".
 
 Allowed: `F.softplus`, `F.logsigmoid`, `F.binary_cross_entropy_with_logits`, or your own
 stable formula. Not allowed: `ganlab.losses` (that is the answer key of the book's chapters).
@@ -207,7 +210,7 @@ $$
 
 Its gradient with respect to a logit is $-\sigma(\ell)/n$: when $D$ confidently rejects the
 fakes ($\ell \ll 0$, early in training) the gradient **vanishes** and $G$ stops learning
-(Chapter 4, *Saturation*). The tests look at exactly that.
+(Chapter 4, *Where the gradient vanishes*). The tests look at exactly that.
 
 *The tests check:* values (they are negative!) and the gradient $-\sigma(\ell)/n$ on fresh
 batches; then values and gradients at $\pm 100$ and $\pm 1000$, where the gradient is about $0$

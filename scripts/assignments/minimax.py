@@ -4,7 +4,7 @@ Chapter 2 of the book (the minimax game of Goodfellow et al., 2014) introduces a
 """
 from __future__ import annotations
 
-from .cells import markdown, notebook, setup, solution, tests
+from .cells import chapter_link, markdown, notebook, setup, solution, tests
 
 NAME = "01-minimax"
 
@@ -51,6 +51,8 @@ equilibrium" of the lecture).
 | 1 | `value_function(d_real, d_fake)`: $V$ estimated from a batch | 4 |
 | 2 | `optimal_discriminator(p_data, p_g, x)`: $D^*(x)$ for known densities | 3 |
 | 3 | `value_at_optimal_d(p_data, p_g, x)`: $V(D^*, G)$ by numerical integration | 3 |
+
+*Read first:* Chapter 2 of the book, """ + chapter_link("02-minimax", "The minimax game") + r""".
 
 Write your code in place of `raise NotImplementedError()` in each function, then run the test
 cell under it. The visible tests show what is checked and tell you what is off; hidden tests

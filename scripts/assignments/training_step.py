@@ -5,7 +5,7 @@ explains each line; ``ganlab.train.train_gan`` is the course's full training loo
 """
 from __future__ import annotations
 
-from .cells import markdown, notebook, setup, solution, tests
+from .cells import chapter_link, markdown, notebook, setup, solution, tests
 
 NAME = "03-training-step"
 
@@ -129,8 +129,8 @@ mistakes hide in these lines, and each one has its own test, so each costs only 
 | `g_step` | `test_g_step_zero_grad` | 1 | no `zero_grad()` |
 | `train_step` | `test_train_step` | 2 | not $k$ D steps then one G step; reused batches; optimisers swapped |
 
-Chapter 3 of the book explains each line; `ganlab.train.train_gan` is the full loop (do not
-call it here).
+*Read first:* """ + chapter_link("03-discriminator-generator", "Chapter 3, The discriminator and the generator") + r""",
+which explains each line; `ganlab.train.train_gan` is the course's full loop (do not call it here).
 """
 
 PART1 = r"""
@@ -470,7 +470,7 @@ OUTRO = r"""
 * Fresh batches for every step: reusing one batch for the $k$ D steps over-fits D to it.
 
 Chapter 3 of the book trains a GAN with exactly this loop (`ganlab.train.train_gan`, with
-`d_steps=k`) and shows what each mistake does to the samples.
+`d_steps=k`) on the ring and the grid of Gaussians.
 """
 
 # Classic mistakes, for tests/test_assignments.py: label -> (solution cell, text in the
