@@ -5,12 +5,13 @@ book introduce them; ``ganlab.losses`` holds the course's own versions.
 """
 from __future__ import annotations
 
-from .cells import chapter_link, markdown, notebook, setup, solution, tests
+from .cells import chapter_link, code, markdown, notebook, setup, solution, tests
 
 NAME = "02-losses"
 
 # The tests' own reference in double precision with Python's math module, and a check that
-# names the classic mistake a wrong value comes from. Written into every test cell.
+# names the classic mistake a wrong value comes from. The visible tests use them from the
+# read-only helpers cell; every hidden part defines them again (no learner cell can replace them).
 REFERENCE = '''
 def _softplus(v):
     """log(1 + e^v) without overflow: max(v, 0) + log1p(e^-|v|)."""
@@ -155,7 +156,7 @@ fake_term = F.softplus(fake_logits).mean()  # -log(1 - D(G(z)))
 return real_term + fake_term
 '''
 
-VISIBLE_D_VALUES = REFERENCE + D_MISTAKES + '''
+VISIBLE_D_VALUES = '''
 _real, _fake = [2.0, 0.5, -1.0], [-2.0, 0.0]
 _expected = _mean([_softplus(-v) for v in _real]) + _mean([_softplus(v) for v in _fake])
 _check_loss(d_loss(torch.tensor(_real), torch.tensor(_fake)), _expected,
@@ -179,7 +180,7 @@ for _m, _n, _dtype in [(5, 5, torch.float32), (8, 3, torch.float32), (2, 7, torc
                         "d(d_loss)/d(fake logit), which should be sigmoid(logit) / n", atol=1e-6, rtol=1e-4)
 '''
 
-VISIBLE_D_STABLE = REFERENCE + D_MISTAKES + '''
+VISIBLE_D_STABLE = '''
 for _r, _f in [(100.0, -100.0), (-100.0, 100.0), (100.0, 100.0)]:
     _check_loss(d_loss(torch.tensor([_r]), torch.tensor([_f])), _softplus(-_r) + _softplus(_f),
                 f"d_loss at real logit {_r}, fake logit {_f}", _d_mistakes([_r], [_f]), atol=1e-4)
@@ -227,7 +228,7 @@ SOLUTION2 = '''
 return -F.softplus(fake_logits).mean()
 '''
 
-VISIBLE_SAT_VALUES = REFERENCE + SAT_MISTAKES + '''
+VISIBLE_SAT_VALUES = '''
 _fake = [-2.0, 0.0, 3.0]
 _check_loss(g_loss_saturating(torch.tensor(_fake)), -_mean([_softplus(v) for v in _fake]),
             "g_loss_saturating(fake_logits=[-2, 0, 3]) (mean of log(1 - D), a negative number)", _sat_mistakes(_fake))
@@ -246,7 +247,7 @@ for _n, _dtype in [(6, torch.float32), (3, torch.float64), (11, torch.float32)]:
                         "d(g_loss_saturating)/d(logit), which should be -sigmoid(logit) / n", atol=1e-6, rtol=1e-4)
 '''
 
-VISIBLE_SAT_STABLE = REFERENCE + SAT_MISTAKES + '''
+VISIBLE_SAT_STABLE = '''
 _logits = torch.tensor([-100.0, 100.0], requires_grad=True)
 _loss = g_loss_saturating(_logits)
 _check_loss(_loss, -_mean([_softplus(-100.0), _softplus(100.0)]), "g_loss_saturating at logits -100 and 100",
@@ -294,7 +295,7 @@ SOLUTION3 = '''
 return F.softplus(-fake_logits).mean()
 '''
 
-VISIBLE_NS_VALUES = REFERENCE + NS_MISTAKES + '''
+VISIBLE_NS_VALUES = '''
 _fake = [-2.0, 0.0, 3.0]
 _check_loss(g_loss_nonsaturating(torch.tensor(_fake)), _mean([_softplus(-v) for v in _fake]),
             "g_loss_nonsaturating(fake_logits=[-2, 0, 3])", _ns_mistakes(_fake))
@@ -313,7 +314,7 @@ for _n, _dtype in [(6, torch.float32), (3, torch.float64), (13, torch.float32)]:
                         "d(g_loss_nonsaturating)/d(logit), which should be -sigmoid(-logit) / n", atol=1e-6, rtol=1e-4)
 '''
 
-VISIBLE_NS_STABLE = REFERENCE + NS_MISTAKES + '''
+VISIBLE_NS_STABLE = '''
 _logits = torch.tensor([-100.0, 100.0], requires_grad=True)
 _loss = g_loss_nonsaturating(_logits)
 _check_loss(_loss, 50.0, "g_loss_nonsaturating at logits -100 and 100", _ns_mistakes([-100.0, 100.0]), atol=1e-4)
@@ -384,11 +385,16 @@ MISTAKES = {
 }
 
 
+TEST_HELPERS = ("# Test helpers (read-only): used by the visible tests below. Run this cell once.\n"
+                + REFERENCE + D_MISTAKES + SAT_MISTAKES + NS_MISTAKES)
+
+
 def build():
     """The notebook of assignment 02-losses."""
     return notebook([
         setup(),
         markdown("intro", INTRO),
+        code("test_helpers", TEST_HELPERS),
         markdown("part1", PART1),
         solution("d_loss", SCAFFOLD1, SOLUTION1),
         tests("test_d_loss_values", 2, VISIBLE_D_VALUES, HIDDEN_D_VALUES),

@@ -4,11 +4,12 @@ Chapter 2 of the book (the minimax game of Goodfellow et al., 2014) introduces a
 """
 from __future__ import annotations
 
-from .cells import chapter_link, markdown, notebook, setup, solution, tests
+from .cells import chapter_link, code, markdown, notebook, setup, solution, tests
 
 NAME = "01-minimax"
 
-# Test helpers written out in every test cell that uses them, so no learner cell can replace them.
+# Test helpers: the visible tests use them from the read-only helpers cell; every hidden part
+# defines them again, so that no learner cell can replace what the grade depends on.
 NORMAL = '''
 def _normal(mean, std):
     """Density of N(mean, std^2) as a function of a tensor x (the tests' own)."""
@@ -29,6 +30,7 @@ def _check_value(got, expected, what, mistakes=(), atol=1e-5, rtol=1e-5):
             checks.assert_true(False, f"{what}: expected {expected:.6f}, got {float(got):.6f}. {hint}")
     checks.assert_close(got, torch.tensor(expected, dtype=got.dtype), what, atol=atol, rtol=rtol)
 '''
+
 
 INTRO = r"""
 # Assignment 1 — The minimax game (10 points)
@@ -110,7 +112,7 @@ def _value_mistakes(real, fake):
     ]
 '''
 
-VISIBLE1 = CHECK_VALUE + MISTAKES1 + '''
+VISIBLE1 = '''
 _real, _fake = [0.9, 0.8, 0.7], [0.2, 0.1]
 _expected = sum(math.log(p) for p in _real) / 3 + sum(math.log(1 - q) for q in _fake) / 2
 _v = value_function(torch.tensor(_real), torch.tensor(_fake))
@@ -172,7 +174,7 @@ density_g = p_g(x)
 return density_data / (density_data + density_g)
 '''
 
-VISIBLE2 = NORMAL + '''
+VISIBLE2 = '''
 _x = torch.linspace(-3.0, 3.0, 7)
 _d = optimal_discriminator(_normal(0.0, 1.0), _normal(0.0, 1.0), _x)
 checks.assert_tensor(_d, "optimal_discriminator(...)")
@@ -247,7 +249,7 @@ def optimal_discriminator(p_data, p_g, x):
     return density_data / (density_data + density_g)
 '''
 
-VISIBLE3 = NORMAL + CHECK_VALUE + WITH_REFERENCE_D_STAR + '''
+VISIBLE3 = WITH_REFERENCE_D_STAR + '''
 try:
     _x = torch.linspace(-10.0, 10.0, 2001, dtype=torch.float64)
     _v = value_at_optimal_d(_normal(0.0, 1.0), _normal(0.0, 1.0), _x)
@@ -337,11 +339,15 @@ MISTAKES = {
 }
 
 
+TEST_HELPERS = "# Test helpers (read-only): used by the visible tests below. Run this cell once.\n" + NORMAL + CHECK_VALUE + MISTAKES1
+
+
 def build():
     """The notebook of assignment 01-minimax."""
     return notebook([
         setup(),
         markdown("intro", INTRO),
+        code("test_helpers", TEST_HELPERS),
         markdown("part1", PART1),
         solution("value_function", SCAFFOLD1, SOLUTION1),
         tests("test_value_function", 4, VISIBLE1, HIDDEN1),

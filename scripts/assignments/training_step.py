@@ -5,12 +5,13 @@ explains each line; ``ganlab.train.train_gan`` is the course's full training loo
 """
 from __future__ import annotations
 
-from .cells import chapter_link, markdown, notebook, setup, solution, tests
+from .cells import chapter_link, code, markdown, notebook, setup, solution, tests
 
 NAME = "03-training-step"
 
-# Stub networks and spying optimisers, written into every test cell (visible part) so that
-# no learner cell can replace them. They contain no part of the solution.
+# Stub networks and spying optimisers. The visible tests use them from the read-only helpers
+# cell; every hidden part defines them again, so that no learner cell can replace what the
+# grade depends on. They contain no part of the solution.
 HELPERS = '''
 class _StubD(nn.Module):
     """A linear discriminator that returns one logit per sample, shape (B,)."""
@@ -166,7 +167,7 @@ d_optimizer.step()
 return loss.item()
 '''
 
-VISIBLE_D_LOSS = HELPERS + '''
+VISIBLE_D_LOSS = '''
 _G, _D, _real, _z = _make_problem(seed=0)
 _expected, _, _ = _losses_now(_G, _D, _real, _z)
 with torch.no_grad():
@@ -194,7 +195,7 @@ for _seed, _batch, _latent, _dim in [(31, 4, 2, 2), (32, 9, 5, 3), (33, 1, 3, 1)
     checks.assert_scalar_close(_loss, _expected, f"d_step's loss (batch {_batch}, data dim {_dim})", atol=1e-5, rtol=1e-4)
 '''
 
-VISIBLE_D_UPDATE = HELPERS + '''
+VISIBLE_D_UPDATE = '''
 _G, _D, _real, _z = _make_problem(seed=1)
 _before_G, _before_D = _parameters(_G), _parameters(_D)
 _loss_before, _, _ = _losses_now(_G, _D, _real, _z)
@@ -218,7 +219,7 @@ for _seed, _batch, _latent, _dim in [(41, 3, 4, 2), (42, 8, 2, 3)]:
     _assert_parameters(_D, _expected, f"D after one d_step (batch {_batch}): one SGD step on L_D")
 '''
 
-VISIBLE_D_DETACH = HELPERS + '''
+VISIBLE_D_DETACH = '''
 _G, _D, _real, _z = _make_problem(seed=2)
 _g_opt, _d_opt, _log = _optimizers(_G, _D)
 d_step(_G, _D, _d_opt, _real, _z)
@@ -262,7 +263,7 @@ def _assert_same_run(clean, stale, what):
                                 "old gradients leaked into the update. Call zero_grad() before backward()", atol=1e-6, rtol=1e-5)
 '''
 
-VISIBLE_D_ZERO_GRAD = HELPERS + ZERO_GRAD + '''
+VISIBLE_D_ZERO_GRAD = '''
 _assert_same_run(_d_twice(3, stale=False), _d_twice(3, stale=True), "D")
 '''
 
@@ -303,7 +304,7 @@ g_optimizer.step()
 return loss.item()
 '''
 
-VISIBLE_G_STEP = HELPERS + '''
+VISIBLE_G_STEP = '''
 _G, _D, _real, _z = _make_problem(seed=4)
 _, _expected, _saturating = _losses_now(_G, _D, _real, _z)
 _before_G, _before_D = _parameters(_G), _parameters(_D)
@@ -338,11 +339,8 @@ for _seed, _batch, _latent, _dim in [(71, 3, 4, 2), (72, 8, 2, 3), (73, 1, 3, 1)
 '''
 
 G_ZERO_GRAD = '''
-def _stale(module, value):
-    for p in module.parameters():
-        p.grad = torch.full_like(p, value)
-
 def _g_twice(seed, stale, lr=0.1):
+    """G's parameters after two g_steps; with stale=True, .grad starts full of old values."""
     G, D, real, z = _make_problem(seed, batch=5, latent_dim=2, data_dim=2)
     if stale:
         _stale(G, -2.0), _stale(D, 5.0)
@@ -351,19 +349,13 @@ def _g_twice(seed, stale, lr=0.1):
     first = _parameters(G)
     g_step(G, D, g_opt, z)
     return first, _parameters(G)
-
-def _assert_same_run(clean, stale, what):
-    for step, (a, b) in enumerate(zip(clean, stale), start=1):
-        for x, y in zip(a, b):
-            checks.assert_close(y, x, f"{what} after step {step}: with old values in .grad the result changed, so "
-                                "old gradients leaked into the update. Call zero_grad() before backward()", atol=1e-6, rtol=1e-5)
 '''
 
-VISIBLE_G_ZERO_GRAD = HELPERS + G_ZERO_GRAD + '''
+VISIBLE_G_ZERO_GRAD = '''
 _assert_same_run(_g_twice(5, stale=False), _g_twice(5, stale=True), "G")
 '''
 
-HIDDEN_G_ZERO_GRAD = HELPERS + G_ZERO_GRAD + '''
+HIDDEN_G_ZERO_GRAD = HELPERS + ZERO_GRAD + G_ZERO_GRAD + '''
 for _seed in (81, 82):
     _assert_same_run(_g_twice(_seed, stale=False, lr=0.03), _g_twice(_seed, stale=True, lr=0.03), "G")
 '''
@@ -448,7 +440,7 @@ def _check_train_step(k, seed):
     checks.assert_true(type(g_loss) is float and g_loss == -7.25, f"g_loss must be what g_step returned; got {g_loss!r}")
 '''
 
-VISIBLE_TRAIN = HELPERS + TRAIN_SPIES + '''
+VISIBLE_TRAIN = '''
 _check_train_step(k=1, seed=6)
 _check_train_step(k=3, seed=7)
 '''
@@ -509,11 +501,16 @@ MISTAKES = {
 }
 
 
+TEST_HELPERS = ("# Test helpers (read-only): stubs and spies for the visible tests below. Run this cell once.\n"
+                + HELPERS + ZERO_GRAD + G_ZERO_GRAD + TRAIN_SPIES)
+
+
 def build():
     """The notebook of assignment 03-training-step."""
     return notebook([
         setup(),
         markdown("intro", INTRO),
+        code("test_helpers", TEST_HELPERS),
         markdown("part1", PART1),
         solution("d_step", SCAFFOLD1, SOLUTION1),
         tests("test_d_step_loss", 2, VISIBLE_D_LOSS, HIDDEN_D_LOSS),
