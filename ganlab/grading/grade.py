@@ -75,7 +75,9 @@ def private_paths(course: Path, submissions: Path) -> list[str]:
 
     package = Path(ganlab.__file__).resolve().parent
     keep = {package, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    keep.update(Path(p).resolve() for p in sys.path if p and Path(p).exists())
+    # installed packages only: a source folder on sys.path (tests/, the repo) stays hidden
+    keep.update(Path(p).resolve() for p in sys.path
+                if p and Path(p).exists() and ("-packages" in p or "/lib/python" in p))
     roots = {Path(course).resolve().parent}
     if (package.parent / "pyproject.toml").exists():
         roots.add(package.parent)

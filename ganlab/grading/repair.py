@@ -76,6 +76,9 @@ def repair(nb, release) -> list[str]:
         cell.metadata["nbgrader"] = copy.deepcopy(want)
         if not want.get("solution"):
             cell.source = reference["source"]  # locked: the release's text (nbgrader adds hidden tests)
+    for grade_id, cell in by_id.items():
+        if grade_id not in seen and _meta(cell).get("grade"):
+            notes.append(f"test cell {grade_id!r} was missing: restored from the assignment")
     _restore_leading_locked_cells(nb, release, notes)
     return notes
 
@@ -92,11 +95,9 @@ def _restore_leading_locked_cells(nb, release, notes: list[str]) -> None:
     wanted = [_meta(c)["grade_id"] for c in leading]
     if [position.get(g) for g in wanted] == list(range(len(wanted))):
         return
-    for grade_id in wanted:
-        if grade_id not in position:
-            notes.append(f"the locked cell {grade_id!r} was missing: put back")
-        else:
-            notes.append(f"the locked cell {grade_id!r} was moved: put back first")
+    missing = [g for g in wanted if g not in position]
+    notes.append(f"the read-only cells at the top ({', '.join(wanted)}) were "
+                 f"{'deleted' if missing else 'moved'}: put back first, before any learner code")
     rest = [c for c in nb.cells if _meta(c).get("grade_id") not in set(wanted)]
     front = [nbformat.from_dict(copy.deepcopy(c)) for c in leading]
     for cell in front:

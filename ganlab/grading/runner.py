@@ -165,7 +165,8 @@ def _classify(log: str, error: str) -> str:
         return ("the kernel died while running the notebook (os._exit, a crash, or running "
                 "out of memory)")
     if "CellTimeoutError" in text or "Timeout waiting" in text:
-        return "the kernel stopped answering"
+        return ("timed out: a cell kept running after its time limit and the kernel stopped "
+                "answering (an endless loop that ignores interrupts?)")
     if "MemoryError" in text:
         return "the grader ran out of memory (the notebook's output or data is too large)"
     lines = [line for line in text.strip().splitlines() if line.strip()]
