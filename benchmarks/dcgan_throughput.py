@@ -7,6 +7,8 @@ Two architectures, trained with ganlab.train.train_gan on random or digit data:
 
 One "step" is one D update and one G update on a batch; throughput = batch x steps / seconds,
 after a few warm-up steps. On CUDA it also times autocast mixed precision and channels_last.
+The rate per CPU-second of the process (time.process_time) is printed too: on a shared,
+busy machine it tells what the hardware does when the process gets the cores.
 
     python benchmarks/dcgan_throughput.py --steps 20 [--warmup 3] [--threads 2] [--compile]
 """
@@ -23,7 +25,8 @@ from ganlab.models import DCGANDiscriminator, DCGANGenerator
 from ganlab.train import train_gan
 
 
-def measure(image_size: int, channels: int, args, device, **options) -> float:
+def measure(image_size: int, channels: int, args, device, **options) -> tuple[float, float]:
+    """(images per wall-clock second, images per second of this process's CPU time)."""
     ganlab.seed_everything(0)
     G = DCGANGenerator(latent_dim=100, channels=channels, image_size=image_size, width=64)
     D = DCGANDiscriminator(channels=channels, image_size=image_size, width=64)
@@ -38,11 +41,13 @@ def measure(image_size: int, channels: int, args, device, **options) -> float:
     train_gan(G, D, data, steps=args.warmup, **common)  # warm-up: allocations, kernels
     if device.type == "cuda":
         torch.cuda.synchronize()
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     train_gan(G, D, data, steps=args.steps, **common)
     if device.type == "cuda":
         torch.cuda.synchronize()
-    return args.batch * args.steps / (time.perf_counter() - began)
+    images = args.batch * args.steps
+    return (images / (time.perf_counter() - began),
+            images / max(time.process_time() - cpu_began, 1e-9))
 
 
 def main(argv=None) -> None:
@@ -67,8 +72,9 @@ def main(argv=None) -> None:
     for name, size, channels in (("pytorch/examples DCGAN 64x64x3", 64, 3),
                                  ("digits 16x16x1", 16, 1)):
         for variant, options in variants:
-            rate = measure(size, channels, args, device, **options)
-            print(f"{name:32s} {variant:20s} {rate:9.1f} images/s")
+            rate, cpu_rate = measure(size, channels, args, device, **options)
+            print(f"{name:32s} {variant:20s} {rate:9.1f} images/s  "
+                  f"({cpu_rate:.1f} per CPU-second of this process)", flush=True)
 
 
 if __name__ == "__main__":
