@@ -181,7 +181,8 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
                          f"Use e.g. batch_size={max(pack, config.batch_size // pack * pack)}.")
     loss = get_loss(config.loss)
     least_squares = config.loss == "least_squares"
-    device = torch.device(config.device) if config.device is not None else generator._device()
+    device = (torch.device(config.device) if config.device is not None
+              else next(generator.parameters()).device)
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     generator.to(device)
     discriminator.to(device)

@@ -23,7 +23,7 @@ __all__ = ["toy_2d", "dcgan_digits", "TOY_2D"]
 #: on the modes as the steps shrink), batches of 256. At 1e-3 without decay runs lose modes
 #: again; at 2e-4 they need about three times the steps for the same sharpness.
 TOY_2D = dict(hidden=128, depth=3, latent_dim=2,
-              config=TrainConfig(steps=3000, batch_size=256, lr_g=5e-4, lr_d=5e-4,
+              config=TrainConfig(steps=4000, batch_size=256, lr_g=1e-3, lr_d=1e-3,
                                  lr_schedule="linear", n_fixed=2500))
 
 
@@ -48,8 +48,11 @@ def toy_2d(kind: str = "ring", *, pack: int = 1, seed: int = 0, **overrides):
     return G, D, config
 
 
-def dcgan_digits(*, seed: int = 0, latent_dim: int = 32, width: int = 32, **overrides):
-    """``(G, D, config)``: DCGAN for 16 x 16 digits (chapter 5), 2e-4 and betas (0.5, 0.999)."""
+def dcgan_digits(*, seed: int = 0, latent_dim: int = 32, width: int = 64, **overrides):
+    """``(G, D, config)``: DCGAN for 16 x 16 digits (chapter 5), 2e-4 and betas (0.5, 0.999).
+
+    The sizes of the shipped ``dcgan_digits`` generator (``scripts/train_dcgan_digits.py``).
+    """
     import ganlab
     from ..models import DCGANDiscriminator, DCGANGenerator
     ganlab.seed_everything(seed)
