@@ -288,10 +288,10 @@ class BatchNorm(nn.Module):
 
     def forward(self, x):
         if self.training:
-            # Part 3: the batch statistics, and an update of the running estimates.
+            # Part 3: set mean and var from this batch, and update the running estimates.
             {solution}
         else:
-            # Part 4: the running estimates.
+            # Part 4: set mean and var from the running estimates.
             {solution}
         return normalize(x, mean, var, self.weight, self.bias, self.eps)
 '''
