@@ -19,9 +19,10 @@ from .config import TrainConfig
 __all__ = ["toy_2d", "dcgan_digits", "TOY_2D"]
 
 #: the default 2-D recipe (chapter 3): MLPs for G and D, non-saturating loss, Adam with
-#: betas (0.5, 0.999) and a learning rate of 5e-4 decayed linearly to 0 (the samples settle
-#: on the modes as the steps shrink), batches of 256. At 1e-3 without decay runs lose modes
-#: again; at 2e-4 they need about three times the steps for the same sharpness.
+#: betas (0.5, 0.999) and a learning rate of 1e-3 decayed linearly to 0 over 4,000 steps of
+#: batches of 256. Without the decay, runs at 1e-3 lose modes again; the decay lets the
+#: samples settle on the modes (seed 0: the ring's high-quality share went from 80 % at
+#: 5e-4 over 3,000 steps to 91 %, the grid's from 5 % to 34 %; benchmarks/mode_coverage.py).
 TOY_2D = dict(hidden=128, depth=3, latent_dim=2,
               config=TrainConfig(steps=4000, batch_size=256, lr_g=1e-3, lr_d=1e-3,
                                  lr_schedule="linear", n_fixed=2500))
