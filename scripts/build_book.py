@@ -366,6 +366,10 @@ def run_jupyter_book(paths: Paths) -> int:
                 builder="html",
                 warningiserror=True,
                 keep_going=True,
+                # Re-read every page each time (the notebooks' outputs still come from the
+                # execution cache; this costs seconds): otherwise a rebuild with nothing
+                # changed skips the pages and forgets their warnings, and would pass.
+                freshenv=True,
             )
         finally:
             sys.stdout.flush()
