@@ -80,6 +80,13 @@ class Kernel:
         """{grade_id: error or None} for every test cell."""
         return {nbgrader(c)["grade_id"]: self.run(c.source) for c in graded_cells(self.nb)}
 
+    def rerun_helpers(self):
+        """Run the read-only, ungraded code cells again (after the setup cell)."""
+        for cell in self.nb.cells[1:]:
+            meta = nbgrader(cell)
+            if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade"):
+                assert self.run(cell.source) is None
+
     def close(self):
         self._context.__exit__(None, None, None)
 
@@ -213,6 +220,7 @@ def test_classic_mistake_is_caught(kernel, label):
         results = kernel.run_tests()
     finally:
         assert kernel.run(cell.source) is None
+        kernel.rerun_helpers()  # a mistake may have rebound the visible tests' helpers
     failed = {gid for gid, error in results.items() if error}
     assert failed == set(expected), f"{label}: failed {sorted(failed)}, expected {sorted(expected)}: {results}"
     for grade_id, words in expected.items():

@@ -17,6 +17,8 @@ An assignment module in ``scripts/assignments/`` defines ``NAME`` (for example
   ``checks.restore()`` (undoes monkeypatching by learner code), runs the visible tests,
   prints "Visible tests passed.", then the hidden tests between ``### BEGIN HIDDEN TESTS``
   / ``### END HIDDEN TESTS`` (the release removes them), again after ``checks.restore()``.
+  ``scoped=True`` runs the hidden tests inside a function (their helpers become local
+  names that learner code cannot rebind).
 
 Every ``grade_id`` must be unique within a notebook; cell ids are derived from position and
 ``grade_id``, so rebuilding gives the same bytes.
@@ -107,10 +109,25 @@ def solution(grade_id: str, scaffold: str, *bodies: str) -> nbformat.NotebookNod
     return new_code_cell("\n".join(out), metadata=_nbgrader(grade_id, solution=True, locked=False))
 
 
-def tests(grade_id: str, points: int, visible: str, hidden: str) -> nbformat.NotebookNode:
-    """An autograded, locked test cell: visible tests, then the hidden tests."""
+def tests(grade_id: str, points: int, visible: str, hidden: str, *,
+          scoped: bool = False) -> nbformat.NotebookNode:
+    """An autograded, locked test cell: visible tests, then the hidden tests.
+
+    With ``scoped=True`` the hidden tests run inside a function, so the helpers they define
+    are local names: learner code called by the tests cannot rebind them through
+    ``globals()``. Names the hidden tests must assign in the notebook (to swap in a
+    reference) need a ``global`` statement then.
+    """
     if points <= 0:
         raise ValueError(f"{grade_id}: a test cell needs a positive number of points, got {points}")
+    hidden = _clean(hidden)
+    if scoped:
+        hidden = "\n".join([
+            "def _hidden_tests():  # local helpers: learner code cannot rebind them",
+            textwrap.indent(hidden, "    "),
+            "",
+            "_hidden_tests()",
+        ])
     source = "\n".join([
         RESTORE,
         _clean(visible),
@@ -118,7 +135,7 @@ def tests(grade_id: str, points: int, visible: str, hidden: str) -> nbformat.Not
         "",
         BEGIN_HIDDEN,
         RESTORE,
-        _clean(hidden),
+        hidden,
         END_HIDDEN,
     ])
     return new_code_cell(source, metadata=_nbgrader(grade_id, grade=True, points=points))

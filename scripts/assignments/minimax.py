@@ -244,6 +244,7 @@ return torch.trapezoid(integrand, x)
 WITH_REFERENCE_D_STAR = '''
 # Part 3 is checked with the tests' own D*, so that it does not depend on part 2. (It is the
 # same function written another way: D* = sigmoid(log p_data - log p_g), a logit, see assignment 2.)
+global optimal_discriminator  # (the swap must reach the notebook, where your function looks it up)
 _learners_optimal_discriminator = optimal_discriminator
 def optimal_discriminator(p_data, p_g, x):
     return torch.sigmoid(torch.log(p_data(x)) - torch.log(p_g(x)))
@@ -333,6 +334,10 @@ MISTAKES = {
         "optimal_discriminator", "return density_data / (density_data + density_g)",
         "return density_g / (density_data + density_g)",
         {"test_optimal_discriminator": "probability of *fake*"}),
+    "attack: rebinds the tests' helper and returns 0": (
+        "value_function", "return real_term + fake_term",
+        "globals()['_check_value'] = lambda *args, **kwargs: None\n    return torch.zeros(())",
+        {"test_value_function": "expected"}),
     "sum without dx": (
         "value_at_optimal_d", "return torch.trapezoid(integrand, x)", "return integrand.sum()",
         {"test_value_at_optimal_d": "spacing dx"}),
@@ -350,12 +355,12 @@ def build():
         code("test_helpers", TEST_HELPERS),
         markdown("part1", PART1),
         solution("value_function", SCAFFOLD1, SOLUTION1),
-        tests("test_value_function", 4, VISIBLE1, HIDDEN1),
+        tests("test_value_function", 4, VISIBLE1, HIDDEN1, scoped=True),
         markdown("part2", PART2),
         solution("optimal_discriminator", SCAFFOLD2, SOLUTION2),
-        tests("test_optimal_discriminator", 3, VISIBLE2, HIDDEN2),
+        tests("test_optimal_discriminator", 3, VISIBLE2, HIDDEN2, scoped=True),
         markdown("part3", PART3),
         solution("value_at_optimal_d", SCAFFOLD3, SOLUTION3),
-        tests("test_value_at_optimal_d", 3, VISIBLE3, HIDDEN3),
+        tests("test_value_at_optimal_d", 3, VISIBLE3, HIDDEN3, scoped=True),
         markdown("outro", OUTRO),
     ])

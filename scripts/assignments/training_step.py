@@ -479,6 +479,13 @@ MISTAKES = {
         "d_step", "real_logits, fake_logits = discriminator(real), discriminator(fake)",
         "real_logits, fake_logits = torch.sigmoid(discriminator(real)), torch.sigmoid(discriminator(fake))",
         {"test_d_step_loss": "sigmoid applied twice", "test_d_step_update": "one SGD step on L_D"}),
+    "attack: rebinds the tests' helpers and does nothing": (
+        "d_step", "fake = generator(z).detach()  # the D loss must not send gradients into G",
+        "globals().update(_check_float=lambda *a: None, _same=lambda *a: True, _assert_parameters=lambda *a: None,"
+        " _assert_same_run=lambda *a: None, _losses_now=lambda *a: (0.0, 0.0, 0.0))\n    return 0.0",
+        # (a D step that does nothing leaks no stale gradient: test_d_step_zero_grad passes; the
+        # rebound helpers break the visible part of test_g_step, the learner's own doing)
+        {"test_d_step_loss": "expected", "test_d_step_update": "step", "test_g_step": "expected"}),
     "saturating loss in the G step": (
         "g_step", "loss = F.softplus(-logits).mean()", "loss = -F.softplus(logits).mean()",
         {"test_g_step": "the saturating loss"}),
@@ -513,16 +520,16 @@ def build():
         code("test_helpers", TEST_HELPERS),
         markdown("part1", PART1),
         solution("d_step", SCAFFOLD1, SOLUTION1),
-        tests("test_d_step_loss", 2, VISIBLE_D_LOSS, HIDDEN_D_LOSS),
-        tests("test_d_step_update", 1, VISIBLE_D_UPDATE, HIDDEN_D_UPDATE),
-        tests("test_d_step_detach", 2, VISIBLE_D_DETACH, HIDDEN_D_DETACH),
-        tests("test_d_step_zero_grad", 2, VISIBLE_D_ZERO_GRAD, HIDDEN_D_ZERO_GRAD),
+        tests("test_d_step_loss", 2, VISIBLE_D_LOSS, HIDDEN_D_LOSS, scoped=True),
+        tests("test_d_step_update", 1, VISIBLE_D_UPDATE, HIDDEN_D_UPDATE, scoped=True),
+        tests("test_d_step_detach", 2, VISIBLE_D_DETACH, HIDDEN_D_DETACH, scoped=True),
+        tests("test_d_step_zero_grad", 2, VISIBLE_D_ZERO_GRAD, HIDDEN_D_ZERO_GRAD, scoped=True),
         markdown("part2", PART2),
         solution("g_step", SCAFFOLD2, SOLUTION2),
-        tests("test_g_step", 2, VISIBLE_G_STEP, HIDDEN_G_STEP),
-        tests("test_g_step_zero_grad", 1, VISIBLE_G_ZERO_GRAD, HIDDEN_G_ZERO_GRAD),
+        tests("test_g_step", 2, VISIBLE_G_STEP, HIDDEN_G_STEP, scoped=True),
+        tests("test_g_step_zero_grad", 1, VISIBLE_G_ZERO_GRAD, HIDDEN_G_ZERO_GRAD, scoped=True),
         markdown("part3", PART3),
         solution("train_step", SCAFFOLD3, SOLUTION3),
-        tests("test_train_step", 2, VISIBLE_TRAIN, HIDDEN_TRAIN),
+        tests("test_train_step", 2, VISIBLE_TRAIN, HIDDEN_TRAIN, scoped=True),
         markdown("outro", OUTRO),
     ])
