@@ -338,6 +338,9 @@ MISTAKES = {
         "value_function", "return real_term + fake_term",
         "globals()['_check_value'] = lambda *args, **kwargs: None\n    return torch.zeros(())",
         {"test_value_function": "expected"}),
+    "attack: an object that equals everything": (
+        "value_function", "return real_term + fake_term", "return type(\"Anything\", (), {\"__eq__\": lambda s, o: True, \"__float__\": lambda s: -math.log(4.0), \"__sub__\": lambda s, o: s, \"__abs__\": lambda s: 0.0, \"__le__\": lambda s, o: True, \"__lt__\": lambda s, o: True})()",
+        {"test_value_function": "expected a torch.Tensor"}),
     "sum without dx": (
         "value_at_optimal_d", "return torch.trapezoid(integrand, x)", "return integrand.sum()",
         {"test_value_at_optimal_d": "spacing dx"}),

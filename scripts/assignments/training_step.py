@@ -486,6 +486,9 @@ MISTAKES = {
         # (a D step that does nothing leaks no stale gradient: test_d_step_zero_grad passes; the
         # rebound helpers break the visible part of test_g_step, the learner's own doing)
         {"test_d_step_loss": "expected", "test_d_step_update": "step", "test_g_step": "expected"}),
+    "attack: a loss that equals everything": (
+        "d_step", "return loss.item()", "return type(\"Anything\", (), {\"__eq__\": lambda s, o: True, \"__float__\": lambda s: -math.log(4.0), \"__sub__\": lambda s, o: s, \"__abs__\": lambda s: 0.0, \"__le__\": lambda s, o: True, \"__lt__\": lambda s, o: True})()",
+        {"test_d_step_loss": "must be a Python float"}),
     "saturating loss in the G step": (
         "g_step", "loss = F.softplus(-logits).mean()", "loss = -F.softplus(logits).mean()",
         {"test_g_step": "the saturating loss"}),
