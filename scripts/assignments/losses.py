@@ -123,7 +123,8 @@ cells: its values (and gradients) at ordinary logits, then the same at extreme l
 and """ + chapter_link("04-nonsaturating", "Chapter 4, The non-saturating trick") + r""".
 
 Allowed: `F.softplus`, `F.logsigmoid`, `F.binary_cross_entropy_with_logits`, or your own
-stable formula. Not allowed: `ganlab.losses` (that is the answer key of the book's chapters).
+stable formula. Please do not call `ganlab.losses`: it holds the course's own versions, so it
+would answer the exercise for you.
 """
 
 PART1 = r"""
