@@ -156,15 +156,16 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = 30
                                      f"grading failed: {type(error).__name__}: {error}"[:300],
                                      {}, max_score_of(job.release))
             results[(job.student, job.assignment)] = result
+            gradebook.merge(course, result)  # here, in this process only, as results arrive
+            _write_feedback(course, result, feedback_dir)
             log(f"{result.student:>20} {result.assignment:<20} {result.score:g}/{result.max_score:g}"
                 f"  {result.status}{': ' + result.reason if result.reason else ''}"[:200])
     finally:
         if own_executor:
             executor.shutdown()
-    for result in results.values():
-        if result.assignment in templates:
-            gradebook.merge(course, result)
-        _write_feedback(course, result, feedback_dir)
+    for student, assignment, _ in found.broken:  # known assignment, unusable folder
+        if assignment in templates:
+            gradebook.merge(course, results[(student, assignment)])
     rows = gradebook.export_csv(course, csv_path or course / "grades.csv", results)
     broken = sum(r.status != "graded" for r in results.values())
     log(f"graded {len(results)} submission(s), {broken} broken; gradebook {course / 'gradebook.db'}, "
