@@ -179,8 +179,8 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
     fixed_b = images_b[torch.randperm(len(images_b), generator=rng)[:config.n_fixed]].clone()
     sample_a = make_sampler(images_a, rng, device)
     sample_b = make_sampler(images_b, rng, device)
-    pool_a = ImagePoolFor(config.pool_size, rng)
-    pool_b = ImagePoolFor(config.pool_size, rng)
+    pool_a = _image_pool(config.pool_size, rng)
+    pool_b = _image_pool(config.pool_size, rng)
 
     g_parameters = list(g_ab.parameters()) + list(g_ba.parameters())
     d_parameters = list(d_a.parameters()) + list(d_b.parameters())
@@ -250,7 +250,7 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
                           seconds=time.perf_counter() - began)
 
 
-def ImagePoolFor(size: int, rng: torch.Generator):
+def _image_pool(size: int, rng: torch.Generator):
     """An :class:`ganlab.models.ImagePool` drawing its coin flips from the run's generator."""
     from ..models import ImagePool
     return ImagePool(size, generator=rng)
