@@ -12,6 +12,7 @@ ring 6.3 / 8 modes at 98.2 % high quality, grid 17.3 / 25 at 94.8 %.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import time
 
@@ -39,9 +40,14 @@ def run(kind: str, pack: int, seed: int, steps: int | None):
 
 
 def summary(values) -> str:
-    mean = statistics.fmean(values)
-    spread = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{mean:.2f} ± {spread:.2f}"
+    """``mean ± std`` of the finite values (a run with no high-quality sample has no KL)."""
+    finite = [float(v) for v in values if math.isfinite(v)]
+    if not finite:
+        return "n/a"
+    mean = statistics.fmean(finite)
+    spread = statistics.stdev(finite) if len(finite) > 1 else 0.0
+    missing = len(values) - len(finite)
+    return f"{mean:.2f} ± {spread:.2f}" + (f" (over {len(finite)} runs)" if missing else "")
 
 
 def main(argv=None) -> None:
