@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = ["glue"]
 
 
-def glue(name: str, value, display: bool = False):
+def glue(name: str, value, display: bool = True):
     """Store ``value`` under ``name`` for the book's text (MyST-NB), or show it in place.
 
     With MyST-NB installed (the book build) this is :func:`myst_nb.glue`. Without it (Colab, a

@@ -29,7 +29,7 @@ def test_uses_myst_nb_when_present(monkeypatch):
     calls = []
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: calls.append((name, value, display)))
     glue("ch0-value", 3.0)
-    assert calls == [("ch0-value", 3.0, False)]
+    assert calls == [("ch0-value", 3.0, True)]
 
 
 def test_refuses_an_empty_name():
