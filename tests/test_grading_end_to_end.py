@@ -93,12 +93,14 @@ def _attacks(course: Path):
            L().solve(*part23).write("value_function",
                "torch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
                "torch.isclose = lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)\n" + WRONG_V))
-    attack("patch-numpy-math-builtins", 6, "numpy.isclose, math.isclose, builtins.isinstance/abs/"
-           "type patched, wrong part 1",
+    attack("patch-numpy-math-builtins", 6, "numpy.isclose, math.isclose patched; builtins.isinstance "
+           "and abs patched to call tensors anything (the kernel keeps working), wrong part 1",
            L().solve(*part23).write("value_function",
                "import builtins, numpy\nnumpy.isclose = lambda *a, **k: True\n"
-               "math.isclose = lambda *a, **k: True\nbuiltins.isinstance = lambda *a: True\n"
-               "builtins.abs = lambda x: 0\n" + WRONG_V))
+               "math.isclose = lambda *a, **k: True\n_isinstance, _abs = isinstance, abs\n"
+               "builtins.isinstance = lambda o, c: True if c is torch.Tensor else _isinstance(o, c)\n"
+               "builtins.abs = lambda x: torch.zeros(()) if _isinstance(x, torch.Tensor) else _abs(x)\n"
+               + WRONG_V))
     attack("patch-tensor-methods", 6, "torch.Tensor.__eq__/__sub__/tolist/abs patched, wrong part 1",
            L().solve(*part23).write("value_function",
                "torch.Tensor.__eq__ = lambda s, o: True\ntorch.Tensor.__sub__ = lambda s, o: torch.zeros(())\n"
