@@ -152,7 +152,7 @@ def _attacks(course: Path):
     attack("endless-loop-in-answer", 7, "part 3 loops forever (the cell timeout interrupts it)",
            L().solve("value_function", "optimal_discriminator").write("value_at_optimal_d",
                "def value_at_optimal_d(p_data, p_g, x):\n    while True:\n        pass\n"))
-    attack("uninterruptible-loop", None, "a loop that swallows KeyboardInterrupt: whole-notebook timeout",
+    attack("uninterruptible-loop", None, "a loop that swallows KeyboardInterrupt: the kernel stops answering, the notebook is stopped",
            L().solve().prepend("value_at_optimal_d",
                "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except BaseException:\n        pass"))
     attack("output-flood", 10, "50 MB printed by an answer cell, answers right",

@@ -9,7 +9,6 @@ cell. Recording the same result twice leaves the same gradebook, so grading is i
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -31,7 +31,10 @@ from jupyter_client.manager import AsyncKernelManager
 from nbformat.notebooknode import NotebookNode
 from traitlets import CaselessStrEnum, Integer
 
-from . import sandbox
+try:
+    from . import sandbox
+except ImportError:  # started as a plain module (see worker.py): no `import ganlab`, no torch
+    import sandbox
 
 STUDENT = "learner"  # the id used inside every throwaway course (the real name stays outside)
 
@@ -52,7 +55,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-m", "ganlab.grading.sandbox", "--"] + command
+        return sandbox.launcher() + ["--"] + command
 
 
 class SandboxedExecute(Execute):
@@ -178,7 +181,11 @@ def run(job_dir: Path) -> dict:
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
 
-    from . import feedback, repair
+    try:
+        from . import feedback, repair
+    except ImportError:
+        import feedback
+        import repair
 
     job = json.loads((job_dir / "job.json").read_text())
     start = time.time()

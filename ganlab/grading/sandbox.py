@@ -3,7 +3,7 @@
 The grader starts every kernel through this module instead of ``python -m ipykernel_launcher``
 directly::
 
-    python -m ganlab.grading.sandbox -- python -m ipykernel_launcher -f <connection file>
+    python -I .../ganlab/grading/sandbox.py -- python -m ipykernel_launcher -f <connection file>
 
 with a JSON spec in the ``GANLAB_SANDBOX`` environment variable. What the kernel gets:
 
@@ -39,6 +39,12 @@ _PR_SET_PDEATHSIG = 1
 _MS_BIND = 4096
 # Never made read-only or hidden: the kernel needs them as they are.
 _SPECIAL = {"/proc", "/sys", "/dev", "/tmp", "/run"}
+
+
+def launcher() -> list[str]:
+    """How to start this module: as a plain script in isolated mode, so that starting the
+    sandbox does not import ``ganlab`` (and with it torch) twice before the kernel does."""
+    return [sys.executable, "-I", os.path.abspath(__file__)]
 
 
 def namespace_command(inner: list[str]) -> list[str]:
@@ -143,7 +149,7 @@ def main(argv: list[str]) -> None:
     if mode == "namespaces" and "--inside" not in options:
         # Outer step: die with the grader, then re-enter this module in new namespaces.
         _die_with_parent()
-        inner = [sys.executable, "-m", "ganlab.grading.sandbox", "--inside", "--"] + command
+        inner = launcher() + ["--inside", "--"] + command
         os.execvp("unshare", namespace_command(inner))
     if mode == "namespaces":
         _build_filesystem(spec)
