@@ -37,6 +37,8 @@ import sys
 ENV_VAR = "GANLAB_SANDBOX"
 _PR_SET_PDEATHSIG = 1
 _MS_BIND = 4096
+_MS_REMOUNT = 32
+_MS_RDONLY = 1
 # Never made read-only or hidden: the kernel needs them as they are.
 _SPECIAL = {"/proc", "/sys", "/dev", "/tmp", "/run"}
 
@@ -126,17 +128,38 @@ def _build_filesystem(spec: dict) -> None:
             _mount("-t", "tmpfs", "-o", "ro,size=1m,mode=755", "tmpfs", path)
         elif os.path.exists(path):
             _mount("--bind", "-o", "ro", "/dev/null", path)
-    # 3. A fresh /tmp (all throwaway courses vanish), then the kernel's scratch back in it.
-    for path in ("/tmp", "/dev/shm", "/run"):
+    # 3. A fresh /tmp (all throwaway courses vanish), then back in it, read-only, the Python
+    #    environment and ganlab when they live there (a checkout in /tmp), and the scratch.
+    fresh = ("/tmp", "/dev/shm", "/run")
+    kept = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in _runtime_paths()
+            if any(path.startswith(root + "/") for root in fresh)}
+    for path in fresh:
         if os.path.isdir(path):
             _mount("-t", "tmpfs", "-o", "size=512m,mode=1777", "tmpfs", path)
-    os.makedirs(scratch, exist_ok=True)
+    for path, descriptor in sorted(kept.items()):
+        _bind_descriptor(descriptor, path, read_only=True)
+    _bind_descriptor(scratch_fd, scratch, read_only=False)
+
+
+def _runtime_paths() -> list[str]:
+    """What the kernel must keep seeing: the Python environment and the ganlab package."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, package)}
+    return sorted(paths)
+
+
+def _bind_descriptor(descriptor: int, target: str, *, read_only: bool) -> None:
+    """Bind-mount the directory open as ``descriptor`` onto ``target`` (created if needed)."""
+    os.makedirs(target, exist_ok=True)
     # mount(2) itself, not the mount program: it would resolve the /proc link to the new path
     libc = ctypes.CDLL(None, use_errno=True)
-    source = f"/proc/self/fd/{scratch_fd}".encode()
-    if libc.mount(source, scratch.encode(), None, _MS_BIND, None) != 0:
-        raise OSError(ctypes.get_errno(), f"bind-mounting the kernel's folder {scratch}")
-    os.close(scratch_fd)
+    source = f"/proc/self/fd/{descriptor}".encode()
+    if libc.mount(source, target.encode(), None, _MS_BIND, None) != 0:
+        raise OSError(ctypes.get_errno(), f"bind-mounting {target} into the sandbox")
+    if read_only and libc.mount(None, target.encode(), None,
+                                _MS_BIND | _MS_REMOUNT | _MS_RDONLY, None) != 0:
+        raise OSError(ctypes.get_errno(), f"making {target} read-only in the sandbox")
+    os.close(descriptor)
 
 
 def main(argv: list[str]) -> None:
