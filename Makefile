@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 # CPU machines: `make TORCH_SPEC=torch==2.13.0 ...` installs a local CPU wheel first.
 TORCH_SPEC ?=
 STAMP  := $(VENV)/.installed
+# `make book BOOK_ARGS=--fast`: short training (GANLAB_FAST=1), HTML in _build/fast/html.
+BOOK_ARGS ?=
 
 .PHONY: book test test-fast grade release benchmarks clean env
 
@@ -20,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 ## Build the HTML book into _build/html (executes every chapter, cached between builds).
 book: $(STAMP)
-	$(PY) -m scripts.build_book
+	$(PY) -m scripts.build_book $(BOOK_ARGS)
 
 ## Run the whole test suite.
 test: $(STAMP)
@@ -39,4 +41,4 @@ benchmarks: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf _build .jupyter_cache exercises/release exercises/autograded exercises/feedback
+	rm -rf _build .jupyter_cache .cache/book-static .cache/book-extra exercises/release exercises/autograded exercises/feedback
