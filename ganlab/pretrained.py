@@ -25,12 +25,13 @@ import hashlib
 import importlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
 
 __all__ = ["PretrainedError", "WEIGHTS_DIR", "MANIFEST", "load", "available", "register",
-           "entry", "sha256_of", "write_manifest_entry", "verify"]
+           "entry", "sha256_of", "write_manifest_entry", "verify", "matches_shipped"]
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MANIFEST = WEIGHTS_DIR / "manifest.json"
@@ -100,6 +101,20 @@ def register(name: str, file, model: str, sha256: str | None = None, kwargs: dic
               "kwargs": dict(kwargs or {}), **metadata}
     _registered[name] = record
     return dict(record)
+
+
+def matches_shipped(name: str, model: torch.nn.Module) -> bool:
+    """Would saving ``model`` reproduce the shipped file of ``name`` byte for byte?
+
+    The ``--check`` of every training script in ``scripts/`` (retrain, then compare): the
+    state dict is saved to a temporary file and its SHA-256 compared with the manifest's.
+    Another torch version or CPU may round differently, so ``False`` is not always a bug.
+    """
+    expected = entry(name)["sha256"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.pt"
+        torch.save(model.state_dict(), path)
+        return sha256_of(path) == expected
 
 
 def _import_model(spec: str):

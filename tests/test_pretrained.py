@@ -100,3 +100,16 @@ def test_write_manifest_entry_records_the_checksum(tmp_path):
     with pytest.raises(PretrainedError, match="do not fit"):
         pretrained.write_manifest_entry("tiny", weights, "ganlab.metrics.classifier:DigitClassifier",
                                         {}, manifest=manifest)
+
+
+def test_matches_shipped_compares_the_saved_bytes(tmp_path):
+    torch.manual_seed(0)
+    model = DigitClassifier(width=4, feature_dim=8)
+    weights = tmp_path / "tiny.pt"
+    torch.save(model.state_dict(), weights)
+    pretrained.register("tiny", weights, "ganlab.metrics.classifier:DigitClassifier",
+                        kwargs={"width": 4, "feature_dim": 8})
+    assert pretrained.matches_shipped("tiny", model)
+    with torch.no_grad():
+        next(model.parameters())[0].flatten()[0] += 1e-6
+    assert not pretrained.matches_shipped("tiny", model)
