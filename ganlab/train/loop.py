@@ -11,13 +11,20 @@ For each of ``steps`` generator updates:
    (or the loss chosen by ``config.loss``). The fakes are computed without a graph to G
    (``torch.no_grad``, the same as ``.detach()``): the D step must not move G (chapter 3);
 2. draw a new latent batch and update G to lower :math:`L_G` (non-saturating by default,
-   chapter 4). D's parameters keep ``requires_grad``, gradients flow *through* D into G, but
-   only G's optimiser steps; D's stray gradients are cleared before its next update.
+   chapter 4). Gradients flow *through* D into G, but D's parameters are frozen
+   (``requires_grad=False``) for this step: their gradients would never be used, and not
+   computing them saves about a third of D's backward pass. The G update is the same.
 
 Along the way it records a history (losses, mean :math:`D(x)` and :math:`D(G(z))`, gradient
 norms), snapshots :math:`G(z_{fixed})` for figures and animations, and :math:`D` on a probe
 grid for chapter 2's figure. It saves resumable checkpoints and stops with
 :class:`TrainingDiverged` when a loss or a gradient becomes NaN or infinite.
+
+Speed: the history stays on the device and is copied to Python lists in chunks (at each
+progress-bar refresh, snapshot, checkpoint and at the end), so the host waits for a GPU only
+once per update, for the divergence check. ``config.reuse_fakes``, ``amp``,
+``channels_last``, ``fused_adam`` and ``compile`` trade exactness or Algorithm 1 for speed
+(see :class:`TrainConfig`); ``benchmarks/dcgan_throughput.py`` measures them.
 """
 from __future__ import annotations
 
@@ -39,7 +46,7 @@ __all__ = ["train_gan", "TrainResult", "TrainingDiverged", "HISTORY_KEYS"]
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
 #: settings that change the trajectory: a checkpoint only resumes a run that had the same ones
 _RESUME_KEYS = ("batch_size", "loss", "d_steps", "lr_g", "lr_d", "betas", "seed", "n_fixed",
-                "lr_schedule")
+                "lr_schedule", "reuse_fakes")
 
 
 class TrainingDiverged(RuntimeError):
@@ -100,15 +107,61 @@ def _autocast_dtype(amp, device: torch.device):
 
 
 def _grad_norm(parameters) -> torch.Tensor:
-    r""":math:`\sqrt{\sum_p \lVert \nabla_p \rVert_2^2}` over the parameters that have a gradient."""
-    norms = [torch.linalg.vector_norm(p.grad.float()) for p in parameters if p.grad is not None]
-    if not norms:
+    r""":math:`\sqrt{\sum_p \lVert \nabla_p \rVert_2^2}` over the parameters that have a gradient.
+
+    One ``torch._foreach_norm`` call for all the tensors (one kernel launch per group on a GPU).
+    """
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
         return torch.zeros(())
-    return torch.linalg.vector_norm(torch.stack(norms))
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)).float())
 
 
 def _is_finite(value: torch.Tensor) -> bool:
     return bool(torch.isfinite(value).all())
+
+
+@contextlib.contextmanager
+def _frozen(parameters):
+    r"""Turn off ``requires_grad`` of ``parameters`` inside the block (D during G's step).
+
+    Autograd then computes :math:`\partial L_G / \partial x` through D's layers, which G needs,
+    but not :math:`\partial L_G / \partial \theta_D`, which nobody uses.
+    """
+    flags = [p.requires_grad for p in parameters]
+    for p in parameters:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(parameters, flags):
+            p.requires_grad_(flag)
+
+
+class _History:
+    """The per-step records, kept as device tensors and copied to ``lists`` in chunks.
+
+    Reading a value on the host (``float(t)``, ``t.tolist()``) waits for the device; one
+    ``flush`` per chunk instead of one read per step lets a GPU run ahead of Python.
+    """
+
+    def __init__(self, lists: dict):
+        self.lists = lists
+        self.pending: list[tuple[int, torch.Tensor]] = []
+
+    def append(self, step: int, row: torch.Tensor) -> None:
+        """``row``: the values of ``HISTORY_KEYS[1:]`` at ``step``, one device tensor."""
+        self.pending.append((step, row))
+
+    def flush(self) -> dict:
+        if self.pending:
+            rows = torch.stack([row for _, row in self.pending]).tolist()
+            for (step, _), row in zip(self.pending, rows):
+                self.lists["step"].append(step)
+                for key, value in zip(HISTORY_KEYS[1:], row):
+                    self.lists[key].append(value)
+            self.pending.clear()
+        return self.lists
 
 
 def _check_models(generator, discriminator) -> int:
@@ -143,10 +196,14 @@ class _Progress:
             self.bar = tqdm(total=total, initial=initial, desc=desc, unit="step",
                             dynamic_ncols=True)
 
+    def due(self, step: int, total: int) -> bool:
+        """Whether ``update(step, ...)`` shows new values (so they are worth reading)."""
+        return self.bar is not None and (step % self.every == 0 or step == total)
+
     def update(self, step: int, total: int, **values: float) -> None:
         if self.bar is None:
             return
-        if step % self.every == 0 or step == total:
+        if values and self.due(step, total):
             self.bar.set_postfix({k: f"{v:.3f}" for k, v in values.items()}, refresh=False)
         self.bar.update(1)
 
@@ -197,9 +254,9 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
     if config.probe is not None:
         probe = torch.as_tensor(config.probe).float().to(device).repeat_interleave(pack)[:, None]
 
-    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=tuple(config.betas))
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d,
-                             betas=tuple(config.betas))
+    adam = dict(betas=tuple(config.betas), fused=True if config.fused_adam else None)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, **adam)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, **adam)
     amp_dtype = _autocast_dtype(config.amp, device)
     use_scaler = amp_dtype == torch.float16 and device.type == "cuda"
     scaler_g = torch.amp.GradScaler(device.type, enabled=use_scaler)
@@ -272,67 +329,86 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
             f"{_advice(quantity, config)}. {where.capitalize()}.",
             step=step, quantity=quantity, value=number, checkpoint=saved_checkpoint)
 
-    def update(loss_value, optimizer, scaler, parameters, step, name) -> torch.Tensor:
+    def update(loss_value, optimizer, scaler, parameters, step, name, quantity) -> torch.Tensor:
+        """Backward, check, step; returns the gradient norm. One host sync: the check."""
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss_value).backward()
         scaler.unscale_(optimizer)
-        norm = _grad_norm(parameters)
-        if not use_scaler and not _is_finite(norm):  # the scaler skips such steps itself
+        norm = _grad_norm(parameters).to(device)
+        watched = loss_value.detach().float()
+        if not use_scaler:  # the scaler skips steps with non-finite gradients itself
+            watched = torch.stack([watched, norm])
+        if not _is_finite(watched):
+            if not _is_finite(loss_value):
+                raise diverged(step, quantity, loss_value)
             raise diverged(step, f"the gradient norm of {name}", norm)
         scaler.step(optimizer)
         scaler.update()
         return norm
+
+    def d_step(step: int, with_graph: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """One D update on fresh batches; returns (record row, the fakes).
+
+        The fakes carry G's graph when ``with_graph`` (to be reused by G's step), else none.
+        """
+        real = sample_real(config.batch_size)
+        z = generator.sample_latent(config.batch_size, generator=rng, device=device)
+        with autocast():
+            with torch.set_grad_enabled(with_graph):
+                fake = g_run(z)
+            check_shapes(real, fake)
+            real_logits = d_run(layout(real))
+            fake_logits = d_run(layout(fake.detach()))
+            loss_d = loss.d(real_logits, fake_logits)
+        norm_d = update(loss_d, opt_d, scaler_d, d_parameters, step, "D",
+                        "the discriminator loss (d_loss)")
+        d_real, d_fake = real_logits.detach().float(), fake_logits.detach().float()
+        if not least_squares:
+            d_real, d_fake = torch.sigmoid(d_real), torch.sigmoid(d_fake)
+        return torch.stack([loss_d.detach().float(), d_real.mean(), d_fake.mean(), norm_d]), fake
+
+    def g_step(step: int, fake: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """One G update through the frozen D; returns (loss, gradient norm)."""
+        with _frozen(d_parameters):
+            with autocast():
+                if fake is None:
+                    z = generator.sample_latent(config.batch_size, generator=rng, device=device)
+                    fake = g_run(z)
+                loss_g = loss.g(d_run(layout(fake)))
+            norm_g = update(loss_g, opt_g, scaler_g, g_parameters, step, "G",
+                            "the generator loss (g_loss)")
+        return loss_g.detach().float(), norm_g
+
+    shapes_checked = False
+
+    def check_shapes(real, fake) -> None:
+        nonlocal shapes_checked
+        if not shapes_checked:
+            _check_shapes(real, fake)
+            shapes_checked = True
 
     generator.train()
     discriminator.train()
     if start == 0 and snapshot_due(0):
         take_snapshot(0)
     progress = _Progress(config.progress, config.steps, start, desc="train_gan")
-    shapes_checked = False
+    record = _History(history)
+    d_parameters, g_parameters = list(discriminator.parameters()), list(generator.parameters())
     began = time.perf_counter()
     try:
-        d_parameters, g_parameters = list(discriminator.parameters()), list(generator.parameters())
         for step in range(start + 1, config.steps + 1):
             if config.lr_schedule != "constant":
                 for optimizer, lr in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
                     for group in optimizer.param_groups:
                         group["lr"] = lr * config.lr_factor(step)
             records = []
-            for _ in range(config.d_steps):  # k discriminator steps, each on fresh batches
-                real = sample_real(config.batch_size)
-                z = generator.sample_latent(config.batch_size, generator=rng, device=device)
-                with autocast():
-                    with torch.no_grad():
-                        fake = g_run(z)
-                    if not shapes_checked:
-                        _check_shapes(real, fake)
-                        shapes_checked = True
-                    real_logits = d_run(layout(real))
-                    fake_logits = d_run(layout(fake))
-                    loss_d = loss.d(real_logits, fake_logits)
-                if not _is_finite(loss_d):
-                    raise diverged(step, "the discriminator loss (d_loss)", loss_d)
-                norm_d = update(loss_d, opt_d, scaler_d, d_parameters, step, "D")
-                d_real, d_fake = real_logits.detach().float(), fake_logits.detach().float()
-                if not least_squares:
-                    d_real, d_fake = torch.sigmoid(d_real), torch.sigmoid(d_fake)
-                records.append(torch.stack([loss_d.detach().float(), d_real.mean(),
-                                            d_fake.mean(), norm_d.to(device)]))
-
-            z = generator.sample_latent(config.batch_size, generator=rng, device=device)
-            with autocast():
-                fake_logits = d_run(layout(g_run(z)))
-                loss_g = loss.g(fake_logits)
-            if not _is_finite(loss_g):
-                raise diverged(step, "the generator loss (g_loss)", loss_g)
-            norm_g = update(loss_g, opt_g, scaler_g, g_parameters, step, "G")
-
-            d_loss, d_real, d_fake, norm_d = torch.stack(records).mean(0).tolist()
-            values = dict(d_loss=d_loss, g_loss=float(loss_g.detach()), d_real=d_real, d_fake=d_fake,
-                          grad_norm_d=norm_d, grad_norm_g=float(norm_g))
-            history["step"].append(step)
-            for key, value in values.items():
-                history[key].append(value)
+            for i in range(config.d_steps):  # k discriminator steps, each on fresh batches
+                row, fake = d_step(step, with_graph=config.reuse_fakes and i == config.d_steps - 1)
+                records.append(row)
+            loss_g, norm_g = g_step(step, fake if config.reuse_fakes else None)
+            d_loss, d_real, d_fake, norm_d = torch.stack(records).mean(0)
+            record.append(step, torch.stack([d_loss, loss_g, d_real, d_fake, norm_d, norm_g]))
+            del fake
             if snapshot_due(step):
                 take_snapshot(step)
             if checkpoint is not None and (step % config.checkpoint_interval == 0
@@ -345,13 +421,18 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
                     scaler_g=scaler_g.state_dict(), scaler_d=scaler_d.state_dict(),
                     rng=rng.get_state(), torch_rng=torch.get_rng_state(),
                     cuda_rng=torch.cuda.get_rng_state_all() if device.type == "cuda" else None,
-                    history=history, snapshots=snapshots, d_snapshots=d_snapshots,
+                    history=record.flush(), snapshots=snapshots, d_snapshots=d_snapshots,
                     fixed_z=fixed_z, settings=_settings(config)))
                 saved_checkpoint = checkpoint
-            progress.update(step, config.steps, d_loss=d_loss, g_loss=values["g_loss"],
-                            D_x=d_real, D_G_z=d_fake)
+            if progress.due(step, config.steps):
+                last = {key: values[-1] for key, values in record.flush().items()}
+                progress.update(step, config.steps, d_loss=last["d_loss"],
+                                g_loss=last["g_loss"], D_x=last["d_real"], D_G_z=last["d_fake"])
+            else:
+                progress.update(step, config.steps)
     finally:
         progress.close()
+    history = record.flush()
     seconds = seconds_before + time.perf_counter() - began
     return TrainResult(generator=generator, discriminator=discriminator, history=history,
                        snapshots=snapshots, d_snapshots=d_snapshots, fixed_z=fixed_z,
@@ -371,7 +452,8 @@ def _settings(config: TrainConfig) -> dict:
 
 def _check_resumable(state: dict, config: TrainConfig, path) -> None:
     saved, now = state.get("settings", {}), _settings(config)
-    different = {key: (saved.get(key), now[key]) for key in now if saved.get(key) != now[key]}
+    saved = {**_settings(TrainConfig()), **saved}  # keys newer than the file: their defaults
+    different = {key: (saved[key], now[key]) for key in now if saved[key] != now[key]}
     if different:
         listed = ", ".join(f"{k}: saved {a!r}, now {b!r}" for k, (a, b) in different.items())
         raise ValueError(f"cannot resume from {path}: it was saved with different settings "
