@@ -10,9 +10,10 @@ from .loop import HISTORY_KEYS, TrainingDiverged, TrainResult, train_gan
 from .cyclegan import CycleGANConfig, CycleGANResult, train_cyclegan
 from .vae import VAEResult, train_vae
 from .pretrained import load_or_train
+from .ensemble import EnsembleResult, ModelStack, train_ensemble
 from . import recipes
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "train_gan", "HISTORY_KEYS",
            "save_checkpoint", "load_checkpoint", "CheckpointError",
            "CycleGANConfig", "CycleGANResult", "train_cyclegan", "VAEResult", "train_vae",
-           "load_or_train", "recipes"]
+           "load_or_train", "recipes", "train_ensemble", "EnsembleResult", "ModelStack"]

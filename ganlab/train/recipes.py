@@ -16,7 +16,7 @@ import dataclasses
 
 from .config import TrainConfig
 
-__all__ = ["toy_2d", "dcgan_digits", "TOY_2D"]
+__all__ = ["toy_2d", "dcgan_digits", "many", "TOY_2D"]
 
 #: the default 2-D recipe (chapter 3): MLPs for G and D, non-saturating loss, Adam with
 #: betas (0.5, 0.999) and a learning rate of 1e-3 decayed linearly to 0 over 4,000 steps of
@@ -62,3 +62,20 @@ def dcgan_digits(*, seed: int = 0, latent_dim: int = 32, width: int = 64, **over
     config = dataclasses.replace(TrainConfig(steps=2000, batch_size=64, n_fixed=64),
                                  seed=seed, **overrides).validate()
     return G, D, config
+
+
+def many(recipe, seeds, **kwargs):
+    """``(generators, discriminators, config)``: one ``recipe`` per seed, for :func:`train_ensemble`.
+
+    ``recipe`` is a function of this module (e.g. :func:`toy_2d`); model ``i`` is built exactly
+    as ``recipe(seed=seeds[i], **kwargs)`` builds it, so run ``i`` of
+    ``train_ensemble(generators, discriminators, data, config, seeds=seeds)`` is the standalone
+    run of seed ``seeds[i]`` (chapters 3, 5 and 8).
+    """
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("give at least one seed, e.g. seeds=range(5)")
+    built = [recipe(seed=seed, **kwargs) for seed in seeds]
+    generators = [g for g, _, _ in built]
+    discriminators = [d for _, d, _ in built]
+    return generators, discriminators, built[0][2]
