@@ -370,3 +370,119 @@ def test_load_or_train_both_branches(capsys):
     assert "no_such_weights" in out and "training from scratch" in out
     with pytest.raises(TypeError, match="train_fn"):
         load_or_train("digit_classifier", None)
+
+
+# --------------------------------------------------------------------------- speed options
+
+class CountingG(nn.Module):
+    """A generator that counts its forward calls and keeps its last output."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner, self.calls, self.last = inner, 0, None
+
+    def sample_latent(self, n, **kwargs):
+        return self.inner.sample_latent(n, **kwargs)
+
+    def forward(self, z):
+        self.calls += 1
+        self.last = self.inner(z)
+        return self.last
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_reuse_fakes_runs_g_once_per_step_on_the_last_d_steps_fakes(reuse):
+    G, D = mlp_pair()
+    spy_g, d_inputs = CountingG(G), []
+
+    class SpyD(nn.Module):
+        pack = 1
+
+        def __init__(self):
+            super().__init__()
+            self.inner = D
+
+        def forward(self, x):
+            d_inputs.append(x.detach().clone())
+            return self.inner(x)
+
+    train_gan(spy_g, SpyD(), ring, **quick(steps=4, d_steps=2, snapshot_every=0),
+              reuse_fakes=reuse)
+    assert spy_g.calls == 4 * (2 if reuse else 3)
+    # D's inputs per step: (real, fake) x 2, then G's step; reused means the same fakes
+    fake_of_last_d_step, g_step_input = d_inputs[3::5], d_inputs[4::5]
+    same = [torch.equal(a, b) for a, b in zip(fake_of_last_d_step, g_step_input)]
+    assert same == [reuse] * 4
+
+
+def test_d_gets_no_gradient_in_g_step_and_keeps_requires_grad():
+    G, D = mlp_pair()
+    d_gradients = []
+    for p in D.parameters():
+        p.register_hook(lambda grad: d_gradients.append(1))
+    train_gan(G, D, ring, **quick(steps=3, d_steps=2, snapshot_every=0))
+    assert len(d_gradients) == 3 * 2 * len(list(D.parameters()))  # D steps only
+    assert all(p.requires_grad for p in D.parameters())
+
+
+def test_history_is_the_same_with_and_without_the_progress_bar():
+    runs = []
+    for progress in (False, True):
+        G, D = mlp_pair()
+        runs.append(train_gan(G, D, ring, **quick(steps=7, progress=progress)).history)
+    assert runs[0] == runs[1] and runs[0]["step"] == list(range(1, 8))
+
+
+def test_fused_adam_is_close_to_the_default():
+    runs = []
+    for fused in (False, True):
+        G, D = mlp_pair()
+        runs.append(train_gan(G, D, ring, **quick(steps=3), fused_adam=fused))
+    for a, b in zip(runs[0].generator.parameters(), runs[1].generator.parameters()):
+        assert torch.allclose(a, b, atol=1e-5)
+
+
+# --------------------------------------------------------------------------- CUDA only
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+CUDA_OPTIONS = {"fp32": {}, "amp": dict(amp=True), "bf16": dict(amp="bf16"),
+                "fp16": dict(amp="fp16"), "channels_last": dict(channels_last=True),
+                "reuse_fused": dict(reuse_fakes=True, fused_adam=True),
+                "compile": dict(compile=True)}
+
+
+@pytest.mark.cuda
+@cuda
+@pytest.mark.parametrize("name", CUDA_OPTIONS)
+def test_train_gan_on_cuda_gives_a_finite_history(name):
+    G, D = tiny_dcgan()
+    result = train_gan(G, D, digits(16), **quick(steps=4, snapshot_every=2, n_fixed=4),
+                       device="cuda", **CUDA_OPTIONS[name])
+    assert all(math.isfinite(v) for key in HISTORY_KEYS for v in result.history[key])
+    assert result.history["step"] == [1, 2, 3, 4]
+    assert next(G.parameters()).device.type == "cuda"
+    assert all(s.device.type == "cpu" and s.dtype == torch.float32 for _, s in result.snapshots)
+
+
+@pytest.mark.cuda
+@cuda
+def test_models_built_on_the_cpu_move_to_cuda_and_back():
+    G, D = tiny_dcgan()
+    train_gan(G, D, digits(16), **quick(steps=2), device="cuda")
+    assert {p.device.type for p in [*G.parameters(), *D.parameters()]} == {"cuda"}
+    train_gan(G, D, digits(16), **quick(steps=2), device="cpu")
+    assert {p.device.type for p in [*G.parameters(), *D.parameters()]} == {"cpu"}
+
+
+@pytest.mark.cuda
+@cuda
+def test_a_checkpoint_saved_on_cuda_resumes_on_the_cpu(tmp_path):
+    path = tmp_path / "run.pt"
+    G, D = tiny_dcgan()
+    train_gan(G, D, digits(16), **quick(steps=4), device="cuda", checkpoint=path)
+    G, D = tiny_dcgan(seed=1)
+    resumed = train_gan(G, D, digits(16), **quick(steps=6), device="cpu", checkpoint=path,
+                        resume=True)
+    assert resumed.history["step"] == list(range(1, 7))
+    assert next(resumed.generator.parameters()).device.type == "cpu"
+    assert all(math.isfinite(v) for v in resumed.history["g_loss"])
