@@ -24,7 +24,7 @@ import torch.nn.functional as F
 __all__ = [
     "value_function", "d_loss", "g_loss_saturating", "g_loss_nonsaturating",
     "d_loss_least_squares", "g_loss_least_squares", "cycle_loss", "identity_loss",
-    "GANLoss", "LOSSES", "get_loss",
+    "GANLoss", "LOSSES", "get_loss", "r1_penalty",
 ]
 
 
@@ -152,6 +152,21 @@ def identity_loss(real: torch.Tensor, mapped: torch.Tensor) -> torch.Tensor:
     mapped = _check_tensor("mapped", mapped)
     _check_same_shape("real", real, "mapped", mapped)
     return (mapped.float() - real.float()).abs().mean()
+
+
+def r1_penalty(real: torch.Tensor, real_logits: torch.Tensor, gamma: float) -> torch.Tensor:
+    r"""Mescheder et al.'s (2018) R1 penalty on D's gradient at real data (chapter 8).
+
+    .. math:: R_1 = \frac{\gamma}{2}\,\frac1m\sum_i \lVert \nabla_x \ell(x_i) \rVert_2^2
+
+    ``real`` must have ``requires_grad=True`` and ``real_logits`` must be D's logits on it.
+    The gradient keeps its graph (``create_graph=True``) so that D's update sees the penalty.
+    """
+    if not real.requires_grad:
+        raise ValueError("r1_penalty needs the real batch with requires_grad=True, before D "
+                         "is applied to it: real.requires_grad_(True); logits = D(real)")
+    gradient, = torch.autograd.grad(real_logits.float().sum(), real, create_graph=True)
+    return gamma / 2 * gradient.float().pow(2).flatten(1).sum(1).mean()
 
 
 class GANLoss(NamedTuple):

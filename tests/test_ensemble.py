@@ -45,27 +45,29 @@ def assert_ensemble_equals_standalone(recipe, data, seeds, **settings):
         for (step_a, a), (step_b, b) in zip(single.snapshots, ensemble.snapshots[i]):
             assert step_a == step_b and torch.allclose(a, b, atol=1e-6)
         assert torch.equal(single.fixed_z, ensemble.fixed_z[i])
+        if single.ema_generator is not None:
+            assert max_difference(single.ema_generator, ensemble.ema_generators[i]) < 1e-6
     return ensemble
 
 
 def test_mlp_ensemble_equals_each_standalone_run():
     ensemble = assert_ensemble_equals_standalone(
         recipes.toy_2d, ring, [0, 3, 7], steps=25, batch_size=32, n_fixed=50, snapshot_every=10,
-        d_steps=2, lr_schedule="linear")
+        d_steps=2, lr_schedule="linear", ema=0.9)
     # the seeds really are different runs
     assert max_difference(ensemble.generators[0], ensemble.generators[1]) > 1e-3
 
 
-def test_packed_mlp_ensemble_equals_each_standalone_run():
+def test_packed_mlp_ensemble_with_r1_equals_each_standalone_run():
     assert_ensemble_equals_standalone(recipes.toy_2d, ring, [1, 2], pack=2, steps=15,
-                                      batch_size=32, n_fixed=20, snapshot_every=5)
+                                      batch_size=32, n_fixed=20, snapshot_every=5, r1=0.5)
 
 
 def test_dcgan_ensemble_equals_each_standalone_run_with_per_seed_batchnorm():
     data = digits(16).images.double()
     ensemble = assert_ensemble_equals_standalone(
         recipes.dcgan_digits, data, [0, 1, 2], steps=6, batch_size=8, n_fixed=4,
-        snapshot_every=3, width=8, latent_dim=8)
+        snapshot_every=3, width=8, latent_dim=8, ema=0.5)
     # batch-norm running statistics are per seed, not shared
     means = [g.state_dict()["net.project.1.running_mean"] for g in ensemble.generators]
     assert not torch.allclose(means[0], means[1])

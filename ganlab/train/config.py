@@ -29,6 +29,16 @@ class TrainConfig:
     Both players use Adam with ``lr_g``, ``lr_d`` and ``betas`` (DCGAN's 2e-4 and (0.5, 0.999));
     ``lr_schedule="linear"`` lowers both rates linearly to 0 over the run,
     :math:`\eta_t = \eta\,(1 - (t - 1)/T)`, which lets the samples settle on the modes at the end.
+    ``r1`` (:math:`\gamma`, 0 for none) adds Mescheder et al.'s (2018) penalty
+    :math:`\frac{\gamma}{2}\,\mathbb{E}\lVert\nabla_x \ell(x)\rVert^2` on real data to
+    :math:`L_D` (:func:`ganlab.losses.r1_penalty`); the recorded ``d_loss`` includes it.
+
+    ``ema`` (:math:`\beta`, default 0: off) keeps an exponential moving average of G's weights,
+    :math:`\bar\theta_t = \beta_t\bar\theta_{t-1} + (1 - \beta_t)\,\theta_t` with
+    :math:`\beta_t = \min(\beta, (1 + t)/(10 + t))` (so early weights are soon forgotten), and
+    batch-norm statistics copied from G. The average of a generator that circles around an
+    equilibrium lies closer to it than any one iterate (Yazıcı et al., 2019); the result's
+    ``ema_generator`` holds it and the snapshots show it.
 
     ``seed`` seeds the run's own ``torch.Generator``, which draws ``fixed_z`` (``n_fixed``
     latent points whose images are recorded every ``snapshot_every`` steps; ``None`` means
@@ -74,6 +84,8 @@ class TrainConfig:
     lr_d: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
     lr_schedule: str = "constant"
+    r1: float = 0.0
+    ema: float = 0.0
     seed: int = 0
     snapshot_every: int | None = None
     n_fixed: int = 256
@@ -102,10 +114,14 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise ValueError(f"{name} must be a positive number, got {value!r}")
+        if isinstance(self.r1, bool) or not isinstance(self.r1, (int, float)) or self.r1 < 0:
+            raise ValueError(f"r1 must be a number >= 0 (0: no penalty), got {self.r1!r}")
         if len(tuple(self.betas)) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         from ..losses import get_loss
         get_loss(self.loss)  # unknown names raise a ValueError listing the choices
+        if isinstance(self.ema, bool) or not isinstance(self.ema, (int, float)) or not 0 <= self.ema < 1:
+            raise ValueError(f"ema must be a decay in [0, 1) such as 0.999 (0: off), got {self.ema!r}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         for name in ("reuse_fakes", "channels_last", "fused_adam", "compile"):

@@ -33,6 +33,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
 from ..losses import get_loss
+from .averaging import average_copy, update_average_
 from .config import TrainConfig, resolve_config
 from .loop import HISTORY_KEYS, TrainResult, _autocast_dtype, _check_models, _Progress
 from .sampling import make_sampler
@@ -137,7 +138,8 @@ class EnsembleResult:
     ``i`` holds seed ``i``'s weights). ``histories``: one dict per seed with the keys of
     :data:`ganlab.train.HISTORY_KEYS`; ``snapshots``: one list ``[(step, G_i(fixed_z_i))]`` per
     seed; ``diverged``: ``{seed: step}`` for seeds whose loss or gradient became NaN or
-    infinite (their weights were frozen from before that step). ``run(i)`` gives seed ``i`` as
+    infinite (their weights were frozen from before that step). ``ema_generators``: the moving
+    averages of G's weights when ``config.ema`` is set (the snapshots then show them). ``run(i)`` gives seed ``i`` as
     a :class:`TrainResult`, for every plot that takes one.
     """
     generators: list
@@ -150,6 +152,12 @@ class EnsembleResult:
     config: TrainConfig
     seconds: float
     diverged: dict
+    ema_generators: list | None = None
+
+    @property
+    def samplers(self) -> list:
+        """The generators to draw samples from: the moving averages when there are some."""
+        return self.ema_generators if self.ema_generators is not None else self.generators
 
     def run(self, index: int) -> TrainResult:
         """Seed number ``index`` (its position in ``seeds``) as a :class:`TrainResult`."""
@@ -158,7 +166,8 @@ class EnsembleResult:
                            discriminator=self.discriminators[index], history=history,
                            snapshots=self.snapshots[index], d_snapshots=self.d_snapshots[index],
                            fixed_z=self.fixed_z[index], config=self.config,
-                           seconds=self.seconds, step=history["step"][-1] if history["step"] else 0)
+                           seconds=self.seconds, step=history["step"][-1] if history["step"] else 0,
+                           ema_generator=self.ema_generators[index] if self.ema_generators else None)
 
     def __len__(self) -> int:
         return len(self.seeds)
@@ -168,13 +177,20 @@ class EnsembleResult:
                 f"seconds={self.seconds:.1f}, diverged={self.diverged})")
 
 
-_UNSUPPORTED = {"checkpoint": None, "resume": False, "channels_last": False, "compile": False}
+_UNSUPPORTED = {"checkpoint": None, "resume": False, "channels_last": False, "compile": False,
+                "reuse_fakes": False}
 
 
 def _per_seed_norms(parameters) -> torch.Tensor:
     r""":math:`\lVert\nabla_{\theta_i}\rVert_2` for each seed ``i``: a tensor of shape ``(S,)``."""
     squares = [p.grad.float().flatten(1).pow(2).sum(1) for p in parameters if p.grad is not None]
     return torch.stack(squares).sum(0).sqrt()
+
+
+def _r1_each(real: torch.Tensor, real_logits: torch.Tensor, gamma: float) -> torch.Tensor:
+    r"""The R1 penalty of each seed, shape ``(S,)`` (:func:`ganlab.losses.r1_penalty`)."""
+    gradient, = torch.autograd.grad(real_logits.float().sum(), real, create_graph=True)
+    return gamma / 2 * gradient.float().pow(2).flatten(2).sum(2).mean(1)
 
 
 def train_ensemble(generators: list, discriminators: list, data, config: TrainConfig | None = None,
@@ -236,8 +252,9 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
         probe = torch.as_tensor(config.probe).float().to(device).repeat_interleave(pack)[:, None]
         probe = probe.expand(n_runs, *probe.shape)
 
-    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas))
-    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas))
+    fused = {"fused": True} if config.fused_adam else {}
+    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas), **fused)
+    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas), **fused)
     amp_dtype = _autocast_dtype(config.amp, device)
     if amp_dtype == torch.float16 and device.type == "cuda":
         raise ValueError("train_ensemble supports amp='bf16' (no loss scaling); float16 needs "
@@ -258,12 +275,15 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
     frozen: dict[str, dict] = {}  # weights of diverged seeds, restored after every update
     diverged: dict = {}
 
+    average = average_copy(G) if config.ema else None
+
     @torch.no_grad()
     def take_snapshot(step: int) -> None:
-        G.eval()
+        shown = average if average is not None else G
+        shown.eval()
         D.eval()
         try:
-            images = G(fixed_z_device).float().cpu()
+            images = shown(fixed_z_device).float().cpu()
             for i in range(n_runs):
                 snapshots[i].append((step, images[i]))
             if probe is not None:
@@ -324,12 +344,16 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
             d_records = []
             for _ in range(config.d_steps):
                 real = real_batch()
+                if config.r1:
+                    real.requires_grad_(True)
                 z = latent_batch()
                 with autocast():
                     with torch.no_grad():
                         fake = G(z)
                     real_logits, fake_logits = D(real), D(fake)
                     losses_d = d_loss_each(real_logits, fake_logits)
+                    if config.r1:
+                        losses_d = losses_d + _r1_each(real, real_logits, config.r1)
                 norm_d = update(losses_d.sum(), opt_d, D)
                 freeze_failed(step, losses_d, norm_d)
                 opt_d.step()
@@ -340,18 +364,27 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
                 d_records.append(torch.stack([losses_d.detach().float(), d_real.flatten(1).mean(1),
                                               d_fake.flatten(1).mean(1), norm_d]))
             z = latent_batch()
-            with autocast():
-                losses_g = g_loss_each(D(G(z)))
-            norm_g = update(losses_g.sum(), opt_g, G)
+            D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
+            try:
+                with autocast():
+                    losses_g = g_loss_each(D(G(z)))
+                norm_g = update(losses_g.sum(), opt_g, G)
+            finally:
+                D.requires_grad_(True)
             freeze_failed(step, losses_g, norm_g)
             opt_g.step()
             restore_frozen()
+            if average is not None:
+                update_average_(average, G, config.ema, step)
             d_part = torch.stack(d_records).mean(0)  # (4, S): averaged over the k D steps
             records.append(torch.cat([d_part, losses_g.detach().float()[None], norm_g[None]]))
             if snapshot_due(step):
                 take_snapshot(step)
-            progress.update(step, config.steps, d_loss=float(d_part[0].mean()),
-                            g_loss=float(losses_g.detach().float().mean()))
+            if progress.due(step, config.steps):
+                progress.update(step, config.steps, d_loss=float(d_part[0].mean()),
+                                g_loss=float(losses_g.detach().float().mean()))
+            else:
+                progress.update(step, config.steps)
     finally:
         progress.close()
     seconds = time.perf_counter() - began
@@ -360,7 +393,11 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
         g.load_state_dict(G.state_dict_of(i))
         d.load_state_dict(D.state_dict_of(i))
     histories = _histories(records, n_runs)
+    ema_generators = None
+    if average is not None:
+        ema_generators = [average.unstack(i).eval() for i in range(n_runs)]
     return EnsembleResult(generators=generators, discriminators=discriminators,
+                          ema_generators=ema_generators,
                           histories=histories, snapshots=snapshots, d_snapshots=d_snapshots,
                           fixed_z=fixed_z, seeds=seeds, config=config, seconds=seconds,
                           diverged=diverged)

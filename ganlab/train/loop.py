@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ..losses import get_loss
+from ..losses import get_loss, r1_penalty
+from .averaging import average_copy, update_average_
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainConfig, resolve_config
 from .sampling import make_sampler
@@ -46,7 +47,7 @@ __all__ = ["train_gan", "TrainResult", "TrainingDiverged", "HISTORY_KEYS"]
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
 #: settings that change the trajectory: a checkpoint only resumes a run that had the same ones
 _RESUME_KEYS = ("batch_size", "loss", "d_steps", "lr_g", "lr_d", "betas", "seed", "n_fixed",
-                "lr_schedule", "reuse_fakes")
+                "lr_schedule", "r1", "ema", "reuse_fakes")
 
 
 class TrainingDiverged(RuntimeError):
@@ -74,6 +75,8 @@ class TrainResult:
     (averaged over the ``k`` D steps of a G step). ``snapshots``: ``[(step, G(fixed_z))]`` on
     the CPU, from step 0; ``d_snapshots``: ``[(step, sigmoid(D(probe)))]`` when a probe was
     given. ``seconds``: wall-clock training time (summed over resumed sessions).
+    ``ema_generator``: the moving average of G's weights when ``config.ema`` is set (the
+    snapshots then show it), else ``None``.
     """
     generator: nn.Module
     discriminator: nn.Module
@@ -84,6 +87,12 @@ class TrainResult:
     config: TrainConfig
     seconds: float
     step: int = 0
+    ema_generator: nn.Module | None = None
+
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator to draw samples from: the moving average when there is one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def __repr__(self) -> str:
         last = {k: round(v[-1], 4) for k, v in self.history.items() if v and k != "step"}
@@ -280,10 +289,13 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
     checkpoint = config.checkpoint
     saved_checkpoint = None  # path of the last checkpoint this call could fall back to
 
+    average = average_copy(generator) if config.ema else None
     if config.resume and checkpoint is not None and _exists(checkpoint):
         state = load_checkpoint(checkpoint)
         _check_resumable(state, config, checkpoint)
         generator.load_state_dict(state["generator"])
+        if average is not None:
+            average.load_state_dict(state["ema_generator"])
         discriminator.load_state_dict(state["discriminator"])
         opt_g.load_state_dict(state["opt_g"])
         opt_d.load_state_dict(state["opt_d"])
@@ -303,10 +315,11 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
     @torch.no_grad()
     def take_snapshot(step: int) -> None:
         was_training = generator.training, discriminator.training
-        generator.eval()
+        shown = average if average is not None else generator
+        shown.eval()
         discriminator.eval()
         try:
-            snapshots.append((step, generator(fixed_z_device).float().cpu()))
+            snapshots.append((step, shown(fixed_z_device).float().cpu()))
             if probe is not None:
                 # with packing, each probe point is judged as a pack of copies of itself
                 d_snapshots.append((step, torch.sigmoid(discriminator(probe).float()).cpu()))
@@ -352,6 +365,8 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
         The fakes carry G's graph when ``with_graph`` (to be reused by G's step), else none.
         """
         real = sample_real(config.batch_size)
+        if config.r1:
+            real.requires_grad_(True)
         z = generator.sample_latent(config.batch_size, generator=rng, device=device)
         with autocast():
             with torch.set_grad_enabled(with_graph):
@@ -360,6 +375,8 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
             real_logits = d_run(layout(real))
             fake_logits = d_run(layout(fake.detach()))
             loss_d = loss.d(real_logits, fake_logits)
+            if config.r1:
+                loss_d = loss_d + r1_penalty(real, real_logits, config.r1)
         norm_d = update(loss_d, opt_d, scaler_d, d_parameters, step, "D",
                         "the discriminator loss (d_loss)")
         d_real, d_fake = real_logits.detach().float(), fake_logits.detach().float()
@@ -406,6 +423,8 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
                 row, fake = d_step(step, with_graph=config.reuse_fakes and i == config.d_steps - 1)
                 records.append(row)
             loss_g, norm_g = g_step(step, fake if config.reuse_fakes else None)
+            if average is not None:
+                update_average_(average, generator, config.ema, step)
             d_loss, d_real, d_fake, norm_d = torch.stack(records).mean(0)
             record.append(step, torch.stack([d_loss, loss_g, d_real, d_fake, norm_d, norm_g]))
             del fake
@@ -417,6 +436,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
                 save_checkpoint(checkpoint, dict(
                     step=step, seconds=seconds,
                     generator=generator.state_dict(), discriminator=discriminator.state_dict(),
+                    ema_generator=average.state_dict() if average is not None else None,
                     opt_g=opt_g.state_dict(), opt_d=opt_d.state_dict(),
                     scaler_g=scaler_g.state_dict(), scaler_d=scaler_d.state_dict(),
                     rng=rng.get_state(), torch_rng=torch.get_rng_state(),
@@ -437,7 +457,8 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
     return TrainResult(generator=generator, discriminator=discriminator, history=history,
                        snapshots=snapshots, d_snapshots=d_snapshots, fixed_z=fixed_z,
                        config=config, seconds=seconds,
-                       step=history["step"][-1] if history["step"] else 0)
+                       step=history["step"][-1] if history["step"] else 0,
+                       ema_generator=average.eval() if average is not None else None)
 
 
 def _exists(path) -> bool:
