@@ -168,6 +168,38 @@ def test_resume_equals_uninterrupted(tmp_path):
     assert torch.equal(straight.fixed_z, resumed.fixed_z)
 
 
+def test_resume_with_r1_and_ema_equals_uninterrupted(tmp_path):
+    settings = quick(steps=12, snapshot_every=3, r1=0.5, ema=0.9)
+    G, D = mlp_pair()
+    straight = train_gan(G, D, ring, **settings)
+    path = tmp_path / "run.pt"
+    G, D = mlp_pair()
+    train_gan(G, D, ring, **{**settings, "steps": 6}, checkpoint=path, checkpoint_every=3)
+    G, D = mlp_pair(seed=7)
+    resumed = train_gan(G, D, ring, **settings, checkpoint=path, resume=True)
+    assert params_equal(straight.ema_generator, resumed.ema_generator)
+    assert params_equal(straight.generator, resumed.generator)
+    assert straight.history == resumed.history
+    # the snapshots show the average, which differs from the last iterate
+    assert not params_equal(straight.ema_generator, straight.generator)
+    with torch.no_grad():
+        assert torch.equal(straight.snapshots[-1][1], straight.ema_generator(straight.fixed_z))
+    assert straight.sampler is straight.ema_generator
+
+
+def test_r1_penalty_is_half_gamma_times_the_squared_input_gradient():
+    from ganlab.losses import r1_penalty
+    x = torch.tensor([[1.0, 2.0], [0.0, -1.0]], requires_grad=True)
+    logits = (3 * x[:, 0] + 4 * x[:, 1])  # gradient (3, 4) everywhere: |grad|^2 = 25
+    assert float(r1_penalty(x, logits, gamma=2.0)) == pytest.approx(25.0)
+    with pytest.raises(ValueError, match="requires_grad=True"):
+        r1_penalty(x.detach(), logits, 1.0)
+    with pytest.raises(ValueError, match="r1 must be"):
+        TrainConfig(r1=-1).validate()
+    with pytest.raises(ValueError, match="ema must be"):
+        TrainConfig(ema=1.0).validate()
+
+
 def test_a_finished_run_can_be_extended(tmp_path):
     settings = quick(steps=20, snapshot_every=4)
     G, D = mlp_pair()

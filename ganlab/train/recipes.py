@@ -6,61 +6,109 @@ the initialisation is repeatable) and the config to pass to :func:`ganlab.train.
     G, D, config = recipes.toy_2d("ring")
     result = train_gan(G, D, ring, config)
 
-The benchmarks in ``benchmarks/`` measure what these recipes reach (mode coverage on the
-ring and grid, Fréchet distance on the digits); the chapters reuse them and change one
+or, for several seeds at once, to :func:`ganlab.train.train_ensemble`::
+
+    generators, discriminators, config = recipes.many(recipes.toy_2d, range(10), kind="grid")
+    result = train_ensemble(generators, discriminators, grid, config, seeds=range(10))
+
+The benchmarks in ``benchmarks/`` measure what these recipes reach (``mode_coverage.py`` on
+the ring and grid, ``digits_fid.py`` on the digits); the chapters reuse them and change one
 thing at a time.
 """
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 from .config import TrainConfig
 
-__all__ = ["toy_2d", "dcgan_digits", "many", "TOY_2D"]
-
-#: the default 2-D recipe (chapter 3): MLPs for G and D, non-saturating loss, Adam with
-#: betas (0.5, 0.999) and a learning rate of 1e-3 decayed linearly to 0 over 4,000 steps of
-#: batches of 256. Without the decay, runs at 1e-3 lose modes again; the decay lets the
-#: samples settle on the modes (seed 0: the ring's high-quality share went from 80 % at
-#: 5e-4 over 3,000 steps to 91 %, the grid's from 5 % to 34 %; benchmarks/mode_coverage.py).
-TOY_2D = dict(hidden=128, depth=3, latent_dim=2,
-              config=TrainConfig(steps=4000, batch_size=256, lr_g=1e-3, lr_d=1e-3,
-                                 lr_schedule="linear", n_fixed=2500))
+__all__ = ["toy_2d", "toy_2d_collapse", "dcgan_digits", "many", "describe", "ToyRecipe",
+           "TOY_2D", "TOY_2D_COLLAPSE", "DCGAN_DIGITS"]
 
 
-def toy_2d(kind: str = "ring", *, pack: int = 1, seed: int = 0, **overrides):
-    r"""``(G, D, config)`` for the 2-D mixtures of chapter 3 (``kind`` ``"ring"`` or ``"grid"``).
+@dataclass(frozen=True)
+class ToyRecipe:
+    """Sizes of a 2-D GAN's MLPs and its training settings (chapter 3)."""
+    g_hidden: int
+    g_depth: int
+    d_hidden: int
+    d_depth: int
+    latent_dim: int
+    config: TrainConfig
 
-    G maps :math:`z \sim \mathcal{N}(0, I_2)` through ``depth`` ReLU layers of ``hidden`` units
-    to :math:`\mathbb{R}^2`; D is the mirror MLP with LeakyReLU(0.2), returning a logit,
-    packing ``pack`` samples (PacGAN). ``overrides`` replace fields of the config.
-    """
+
+#: the default 2-D recipe (chapters 3 and 8). Mescheder et al.'s R1 penalty keeps D flat on
+#: the data, which ends the circling around the modes; the learning rate decays linearly to
+#: 0 so the samples settle, and the moving average of G's weights removes the last jitter.
+#: benchmarks/mode_coverage.py measures it over 10 seeds.
+TOY_2D = ToyRecipe(g_hidden=128, g_depth=3, d_hidden=128, d_depth=3, latent_dim=2,
+                   config=TrainConfig(steps=4000, batch_size=256, lr_g=1e-3, lr_d=1e-3,
+                                      lr_schedule="linear", r1=1.0, ema=0.999, n_fixed=2500))
+
+#: a vanilla GAN that collapses on the ring (chapter 3): the setting of Metz et al.'s (2017)
+#: unrolled-GAN experiment, whose standard GAN visits one mode after another (G: two ReLU
+#: layers of 128 from a 256-dimensional z; D: one layer of 128; Adam 1e-4, batch 512),
+#: with neither R1, nor decay, nor averaging.
+TOY_2D_COLLAPSE = ToyRecipe(g_hidden=128, g_depth=2, d_hidden=128, d_depth=1, latent_dim=256,
+                            config=TrainConfig(steps=3000, batch_size=512, lr_g=1e-4, lr_d=1e-4,
+                                               n_fixed=2500))
+
+
+def _toy(recipe: ToyRecipe, kind: str, pack: int, seed: int, overrides: dict):
     import ganlab
     from ..models import MLPDiscriminator, MLPGenerator
     if kind not in ("ring", "grid"):
         raise ValueError(f"kind must be 'ring' or 'grid', got {kind!r}")
-    recipe = TOY_2D
     ganlab.seed_everything(seed)
-    G = MLPGenerator(recipe["latent_dim"], 2, recipe["hidden"], recipe["depth"])
-    D = MLPDiscriminator(2, recipe["hidden"], recipe["depth"], pack=pack)
-    config = dataclasses.replace(recipe["config"], seed=seed, **overrides).validate()
+    G = MLPGenerator(recipe.latent_dim, 2, recipe.g_hidden, recipe.g_depth)
+    D = MLPDiscriminator(2, recipe.d_hidden, recipe.d_depth, pack=pack)
+    config = dataclasses.replace(recipe.config, seed=seed, **overrides).validate()
     if config.batch_size % pack:
         config = dataclasses.replace(config, batch_size=config.batch_size // pack * pack)
     return G, D, config
 
 
-def dcgan_digits(*, seed: int = 0, latent_dim: int = 32, width: int = 64, **overrides):
-    """``(G, D, config)``: DCGAN for 16 x 16 digits (chapter 5), 2e-4 and betas (0.5, 0.999).
+def toy_2d(kind: str = "ring", *, pack: int = 1, seed: int = 0, **overrides):
+    r"""``(G, D, config)``: the default recipe for the 2-D mixtures (chapters 3 and 8).
 
-    The sizes of the shipped ``dcgan_digits`` generator (``scripts/train_dcgan_digits.py``).
+    ``kind`` is ``"ring"`` or ``"grid"``. G maps :math:`z \sim \mathcal{N}(0, I_2)` through
+    three ReLU layers of 128 units to :math:`\mathbb{R}^2`; D is the mirror MLP with
+    LeakyReLU(0.2), returning a logit, packing ``pack`` samples (PacGAN). The settings are
+    :data:`TOY_2D`; ``overrides`` replace fields of the config.
+    """
+    return _toy(TOY_2D, kind, pack, seed, overrides)
+
+
+def toy_2d_collapse(kind: str = "ring", *, pack: int = 1, seed: int = 0, **overrides):
+    r"""``(G, D, config)``: a vanilla GAN that collapses onto few modes (chapter 3).
+
+    The settings are :data:`TOY_2D_COLLAPSE` (Metz et al.'s standard GAN on the ring);
+    ``pack=2`` is PacGAN's fix on the same seeds.
+    """
+    return _toy(TOY_2D_COLLAPSE, kind, pack, seed, overrides)
+
+
+#: the digits DCGAN (chapters 1, 5 and 8): the guidelines' network at 16 x 16, Adam 2e-4 and
+#: betas (0.5, 0.999), batch 64.
+DCGAN_DIGITS = dict(latent_dim=32, width=64,
+                    config=TrainConfig(steps=2000, batch_size=64, n_fixed=64))
+
+
+def dcgan_digits(*, seed: int = 0, latent_dim: int | None = None, width: int | None = None,
+                 **overrides):
+    """``(G, D, config)``: DCGAN for 16 x 16 digits (chapter 5), the settings of :data:`DCGAN_DIGITS`.
+
+    The sizes of the shipped ``dcgan_digits`` generator (``scripts/train_dcgan_digits.py``);
+    ``overrides`` replace fields of the config.
     """
     import ganlab
     from ..models import DCGANDiscriminator, DCGANGenerator
+    latent_dim = latent_dim or DCGAN_DIGITS["latent_dim"]
+    width = width or DCGAN_DIGITS["width"]
     ganlab.seed_everything(seed)
     G = DCGANGenerator(latent_dim=latent_dim, channels=1, image_size=16, width=width)
     D = DCGANDiscriminator(channels=1, image_size=16, width=width)
-    config = dataclasses.replace(TrainConfig(steps=2000, batch_size=64, n_fixed=64),
-                                 seed=seed, **overrides).validate()
+    config = dataclasses.replace(DCGAN_DIGITS["config"], seed=seed, **overrides).validate()
     return G, D, config
 
 
@@ -79,3 +127,17 @@ def many(recipe, seeds, **kwargs):
     generators = [g for g, _, _ in built]
     discriminators = [d for _, d, _ in built]
     return generators, discriminators, built[0][2]
+
+
+def describe(recipe, **kwargs) -> str:
+    """One line naming a recipe's networks and the settings that differ from the defaults (ch. 3)."""
+    G, D, config = recipe(**kwargs)
+    defaults = TrainConfig()
+    changed = {f.name: getattr(config, f.name) for f in dataclasses.fields(TrainConfig)
+               if f.name not in ("n_fixed", "seed", "probe")
+               and getattr(config, f.name) != getattr(defaults, f.name)}
+    settings = ", ".join(f"{name}={value!r}" for name, value in changed.items())
+    g_size = sum(p.numel() for p in G.parameters())
+    d_size = sum(p.numel() for p in D.parameters())
+    return (f"{type(G).__name__} ({g_size:,} weights, z of {G.latent_dim}) vs "
+            f"{type(D).__name__} ({d_size:,} weights); {settings}")
