@@ -5,8 +5,10 @@
     .venv/bin/python scripts/train_dcgan_digits.py --steps 500 --no-save   # a quick look
 
 A DCGAN (Radford et al., 2016) that follows all five guidelines, trained with
-:func:`ganlab.train.train_gan` (non-saturating loss, Adam 2e-4, beta1 = 0.5, batch 64) on
-``ganlab.data.digits(16, "train")`` only. It prints, every ``steps // 20`` steps, the digit FID
+:func:`ganlab.train.train_gan` and the course's digits recipe,
+:func:`ganlab.train.recipes.dcgan_digits` (its settings are printed and written to the
+manifest), on ``ganlab.data.digits(16, "train")`` only. What ships is the generator the
+recipe samples from: the moving average of G's weights when the recipe keeps one. It prints, every ``steps // 20`` steps, the digit FID
 of the generated images against the held-out ``digits(16, "test")`` and how many of the ten
 digits they cover (:func:`ganlab.metrics.digit_fid`, :func:`ganlab.metrics.class_coverage`),
 then the final figures, and stores them with the seed, the step count and the command in
@@ -24,19 +26,16 @@ import time
 
 import torch
 
-from ganlab import seed_everything
 from ganlab.data import digits
 from ganlab.metrics import class_coverage, digit_fid
-from ganlab.models import DCGANDiscriminator, DCGANGenerator
 from ganlab.pretrained import WEIGHTS_DIR, matches_shipped, write_manifest_entry
-from ganlab.train import train_gan
+from ganlab.train import recipes, train_gan
 
 NAME = "dcgan_digits"
 SEED = 0
-STEPS = 1500
-BATCH_SIZE = 64
-LATENT_DIM = 32
-WIDTH = 64
+STEPS = recipes.DCGAN_DIGITS["config"].steps
+LATENT_DIM = recipes.DCGAN_DIGITS["latent_dim"]
+WIDTH = recipes.DCGAN_DIGITS["width"]
 IMAGE_SIZE = 16
 N_EVAL = 2000      # generated images per FID; the test split has 359 real ones
 EVAL_SEED = 1      # the latent draw used for the reported figures
@@ -45,20 +44,25 @@ COMMAND = "python scripts/train_dcgan_digits.py"
 
 def generator_kwargs(latent_dim: int = LATENT_DIM, width: int = WIDTH) -> dict:
     """The constructor arguments of the shipped generator (also written to the manifest)."""
-    return {"latent_dim": latent_dim, "channels": 1, "image_size": IMAGE_SIZE, "width": width}
+    return {"latent_dim": latent_dim, "channels": 1, "image_size": IMAGE_SIZE, "width": width,
+            **recipes.DCGAN_DIGITS["generator"]}
 
 
 def train(steps: int = STEPS, seed: int = SEED, latent_dim: int = LATENT_DIM, width: int = WIDTH,
           progress: bool = True):
-    """Build G and D (seeded DCGAN init) and train them; returns the ``TrainResult``."""
+    """Build G and D with the recipe (seeded DCGAN init) and train them; returns the ``TrainResult``."""
     torch.set_num_threads(1)  # bitwise reproducible: no thread-count dependent reductions
-    seed_everything(seed)
-    generator = DCGANGenerator(**generator_kwargs(latent_dim, width))
-    discriminator = DCGANDiscriminator(channels=1, image_size=IMAGE_SIZE, width=width)
-    return train_gan(generator, discriminator, digits(IMAGE_SIZE, "train"), steps=steps,
-                     batch_size=BATCH_SIZE, loss="nonsaturating", lr_g=2e-4, lr_d=2e-4,
-                     betas=(0.5, 0.999), seed=seed, snapshot_every=max(1, steps // 20),
-                     n_fixed=N_EVAL, progress=progress)
+    generator, discriminator, config = recipes.dcgan_digits(
+        seed=seed, latent_dim=latent_dim, width=width, steps=steps,
+        snapshot_every=max(1, steps // 20), n_fixed=N_EVAL, progress=progress)
+    return train_gan(generator, discriminator, digits(IMAGE_SIZE, "train"), config)
+
+
+def _settings(config) -> dict:
+    """The config's training settings as JSON-ready values (the manifest records them)."""
+    keep = ("batch_size", "loss", "d_steps", "lr_g", "lr_d", "betas", "lr_schedule", "r1", "ema")
+    return {key: list(value) if isinstance(value, tuple) else value
+            for key in keep for value in [getattr(config, key)]}
 
 
 def evaluate(images: torch.Tensor, test_images: torch.Tensor) -> tuple[float, int, list[int]]:
@@ -97,7 +101,7 @@ def main() -> None:
         curve.append([int(step), round(fid, 2), covered])
         print(f"{step:5d}  {fid:9.2f}  {covered:7d}")
 
-    generator = result.generator.eval()
+    generator = result.sampler.eval()
     images = generator.generate(N_EVAL, torch.Generator().manual_seed(EVAL_SEED))
     fid, covered, histogram = evaluate(images, test)
     print(f"final: digit FID {fid:.2f} against the test split, {covered}/10 classes covered, "
@@ -116,8 +120,8 @@ def main() -> None:
         NAME, path, "ganlab.models:DCGANGenerator", generator_kwargs(), chapter=5,
         script="scripts/train_dcgan_digits.py", command=COMMAND,
         data="ganlab.data.digits(16, 'train'); digit FID against digits(16, 'test')",
-        seed=SEED, steps=arguments.steps, batch_size=BATCH_SIZE, loss="nonsaturating",
-        lr=2e-4, betas=[0.5, 0.999], digit_fid=round(fid, 2), class_coverage=covered,
+        seed=SEED, steps=arguments.steps, recipe=recipes.describe(recipes.dcgan_digits),
+        settings=_settings(result.config), digit_fid=round(fid, 2), class_coverage=covered,
         class_histogram=histogram, fid_floor=round(floor, 2), n_eval=N_EVAL,
         eval_seed=EVAL_SEED, fid_curve=curve, train_seconds=round(seconds))
     print(f"saved {path} ({record['bytes']} bytes), sha256 {record['sha256']}")

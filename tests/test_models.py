@@ -390,3 +390,14 @@ def test_vae_bad_inputs():
         VAE()(torch.randn(2, 1, 28, 28))
     with pytest.raises(ValueError, match=r"\(N, 8\)"):
         VAE().decode(torch.randn(2, 3))
+
+
+def test_dcgan_hardtanh_output_reaches_the_background_exactly():
+    torch.manual_seed(0)
+    G = DCGANGenerator(latent_dim=8, image_size=16, width=8, output="hardtanh")
+    with torch.no_grad():
+        G.net.output[0].weight.mul_(1e3)  # push the pre-activations far out
+        images = G.generate(4, torch.Generator().manual_seed(0))
+    assert images.min() == -1.0 and images.max() == 1.0
+    with pytest.raises(ValueError, match="output must be one of"):
+        DCGANGenerator(output="sigmoid")

@@ -32,6 +32,7 @@ _UPSAMPLE = ("transposed", "nearest")
 _DOWNSAMPLE = ("strided", "pool")
 _G_ACTIVATIONS = ("relu", "leaky_relu")
 _D_ACTIVATIONS = ("leaky_relu", "relu")
+_OUTPUTS = ("tanh", "hardtanh")
 _BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, BatchNorm)
 
 
@@ -103,19 +104,26 @@ class DCGANGenerator(Generator):
     :class:`ganlab.models.BatchNorm`) replaces ``torch.nn.BatchNorm2d``. Convolutions have no
     bias, as in ``pytorch/examples``. ``init=True`` applies :func:`dcgan_init_`.
     ``forward`` accepts ``z`` as ``(N, latent_dim)`` or ``(N, latent_dim, 1, 1)``.
+
+    ``output="hardtanh"`` ends in :math:`\max(-1, \min(1, a))` instead of :math:`\tanh a`:
+    the same range, but the extremes are reached exactly. Digits have a background of exactly
+    :math:`-1`, which a tanh only approaches (:math:`\tanh a = -0.99` needs :math:`a = -2.6`),
+    and the grey speckle it leaves is what a feature-space distance notices first (chapter 8).
     """
 
     def __init__(self, latent_dim: int = 100, channels: int = 1, image_size: int = 32,
                  width: int = 64, *, upsample: str = "transposed", batchnorm: bool = True,
                  activation: str = "relu", fully_connected: bool = False, fc_units: int = 1024,
-                 norm_layer: Callable[[int], nn.Module] | None = None,
+                 norm_layer: Callable[[int], nn.Module] | None = None, output: str = "tanh",
                  latent_distribution: str = "normal", init: bool = True,
                  generator: torch.Generator | None = None):
         super().__init__(latent_dim, latent_distribution)
         stages = _check_common(image_size, channels, width)
         _check_choice("upsample", upsample, _UPSAMPLE)
         _check_choice("activation", activation, _G_ACTIVATIONS)
+        _check_choice("output", output, _OUTPUTS)
         self.channels, self.image_size, self.width = channels, image_size, width
+        self.output = output
         self.upsample, self.batchnorm, self.activation = upsample, batchnorm, activation
         self.fully_connected = fully_connected
         norm = norm_layer or nn.BatchNorm2d
@@ -141,7 +149,8 @@ class DCGANGenerator(Generator):
                 [nn.ConvTranspose2d(latent_dim, widths[0], 4, 1, 0, bias=False)], widths[0])
         for i, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
             blocks[f"up{i}"] = finish(self._upsampling(c_in, c_out), c_out)
-        blocks["output"] = nn.Sequential(*self._upsampling(widths[-1], channels), nn.Tanh())
+        squash = nn.Tanh() if output == "tanh" else nn.Hardtanh()
+        blocks["output"] = nn.Sequential(*self._upsampling(widths[-1], channels), squash)
         self.net = nn.Sequential(blocks)
         if init:
             dcgan_init_(self, generator)

@@ -90,24 +90,30 @@ def toy_2d_collapse(kind: str = "ring", *, pack: int = 1, seed: int = 0, **overr
 
 #: the digits DCGAN (chapters 1, 5 and 8): the guidelines' network at 16 x 16, Adam 2e-4 and
 #: betas (0.5, 0.999), batch 64.
-DCGAN_DIGITS = dict(latent_dim=32, width=64,
+DCGAN_DIGITS = dict(latent_dim=32, width=64, generator=dict(output="hardtanh"),
                     config=TrainConfig(steps=2000, batch_size=64, n_fixed=64))
 
 
 def dcgan_digits(*, seed: int = 0, latent_dim: int | None = None, width: int | None = None,
-                 **overrides):
+                 generator_options: dict | None = None,
+                 discriminator_options: dict | None = None, **overrides):
     """``(G, D, config)``: DCGAN for 16 x 16 digits (chapter 5), the settings of :data:`DCGAN_DIGITS`.
 
-    The sizes of the shipped ``dcgan_digits`` generator (``scripts/train_dcgan_digits.py``);
-    ``overrides`` replace fields of the config.
+    The sizes of the shipped ``dcgan_digits`` generator (``scripts/train_dcgan_digits.py``).
+    ``generator_options`` and ``discriminator_options`` are passed on to
+    :class:`~ganlab.models.DCGANGenerator` and :class:`~ganlab.models.DCGANDiscriminator`
+    (chapter 5's ablation flags, e.g. ``{"downsample": "pool"}``); ``overrides`` replace fields
+    of the config.
     """
     import ganlab
     from ..models import DCGANDiscriminator, DCGANGenerator
     latent_dim = latent_dim or DCGAN_DIGITS["latent_dim"]
     width = width or DCGAN_DIGITS["width"]
     ganlab.seed_everything(seed)
-    G = DCGANGenerator(latent_dim=latent_dim, channels=1, image_size=16, width=width)
-    D = DCGANDiscriminator(channels=1, image_size=16, width=width)
+    G = DCGANGenerator(latent_dim=latent_dim, channels=1, image_size=16, width=width,
+                       **{**DCGAN_DIGITS["generator"], **(generator_options or {})})
+    D = DCGANDiscriminator(channels=1, image_size=16, width=width,
+                           **(discriminator_options or {}))
     config = dataclasses.replace(DCGAN_DIGITS["config"], seed=seed, **overrides).validate()
     return G, D, config
 
