@@ -123,3 +123,20 @@ def test_run_view_is_a_train_result():
     assert run.generator is generators[1] and run.step == 4
     assert len(run.history["g_loss"]) == 4 and run.snapshots[-1][1].shape == (8, 2)
     assert len(result) == 2 and "seeds=[0, 1]" in repr(result)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_ensemble_on_cuda_matches_the_cpu_run():
+    torch.set_default_dtype(torch.float32)
+    results = {}
+    for device in ("cpu", "cuda"):
+        generators, discriminators, config = recipes.many(
+            recipes.dcgan_digits, [0, 1], progress=False, steps=3, batch_size=8, n_fixed=4,
+            width=8, latent_dim=8, device=device)
+        generators = [g.to(device) for g in generators]
+        discriminators = [d.to(device) for d in discriminators]
+        results[device] = train_ensemble(generators, discriminators, digits(16), config,
+                                         seeds=[0, 1])
+    for a, b in zip(results["cpu"].generators, results["cuda"].generators):
+        assert max_difference(a.cpu(), b.cpu()) < 1e-3
