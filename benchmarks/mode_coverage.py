@@ -79,8 +79,9 @@ def report(label: str, kind: str, coverages, seconds: float, seeds) -> dict:
 
 
 def good(kinds, seeds, packs) -> None:
-    print("good recipe (ganlab.train.recipes.toy_2d):", recipes.describe(recipes.toy_2d))
     for kind in kinds:
+        print(f"good recipe for the {kind} (ganlab.train.recipes.toy_2d):",
+              recipes.describe(recipes.toy_2d, kind=kind))
         for pack in packs:
             result, seconds = train(kind, recipes.toy_2d, seeds, pack=pack)
             summary = report(f"toy_2d pack={pack}", kind, evaluate(result, kind), seconds, seeds)
