@@ -25,6 +25,19 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
+class SpyD(nn.Module):
+    """A discriminator that calls ``record(x)`` on every input before judging it."""
+    pack = 1
+
+    def __init__(self, inner: nn.Module, record):
+        super().__init__()
+        self.inner, self.record = inner, record
+
+    def forward(self, x):
+        self.record(x)
+        return self.inner(x)
+
+
 def mlp_pair(seed=0, hidden=32, depth=2, pack=1, latent_dim=2, out_dim=2, **g_kwargs):
     ganlab.seed_everything(seed)
     return (MLPGenerator(latent_dim, out_dim, hidden, depth, **g_kwargs),
@@ -108,16 +121,6 @@ def test_k_discriminator_steps_each_on_fresh_batches_and_d_step_leaves_g_alone()
     G, D = mlp_pair()
     calls = []  # requires_grad of every input D sees
 
-    class SpyD(nn.Module):
-        pack = 1
-
-        def __init__(self):
-            super().__init__()
-            self.inner = D
-
-        def forward(self, x):
-            calls.append(x.requires_grad)
-            return self.inner(x)
 
     batches = []
 
@@ -128,7 +131,7 @@ def test_k_discriminator_steps_each_on_fresh_batches_and_d_step_leaves_g_alone()
     g_gradients = []
     for p in G.parameters():
         p.register_hook(lambda grad: g_gradients.append(1))
-    train_gan(G, SpyD(), data, **quick(steps=4, d_steps=3, snapshot_every=0))
+    train_gan(G, SpyD(D, lambda x: calls.append(x.requires_grad)), data, **quick(steps=4, d_steps=3, snapshot_every=0))
     # per G step: 3 D steps x (real, fake), both without a graph to G, then the G step
     assert calls == ([False, False] * 3 + [True]) * 4
     assert len(batches) == 12 and not torch.equal(batches[0], batches[1])
@@ -427,18 +430,8 @@ def test_reuse_fakes_runs_g_once_per_step_on_the_last_d_steps_fakes(reuse):
     G, D = mlp_pair()
     spy_g, d_inputs = CountingG(G), []
 
-    class SpyD(nn.Module):
-        pack = 1
 
-        def __init__(self):
-            super().__init__()
-            self.inner = D
-
-        def forward(self, x):
-            d_inputs.append(x.detach().clone())
-            return self.inner(x)
-
-    train_gan(spy_g, SpyD(), ring, **quick(steps=4, d_steps=2, snapshot_every=0),
+    train_gan(spy_g, SpyD(D, lambda x: d_inputs.append(x.detach().clone())), ring, **quick(steps=4, d_steps=2, snapshot_every=0),
               reuse_fakes=reuse)
     assert spy_g.calls == 4 * (2 if reuse else 3)
     # D's inputs per step: (real, fake) x 2, then G's step; reused means the same fakes
