@@ -140,3 +140,18 @@ def test_ensemble_on_cuda_matches_the_cpu_run():
                                          seeds=[0, 1])
     for a, b in zip(results["cpu"].generators, results["cuda"].generators):
         assert max_difference(a.cpu(), b.cpu()) < 1e-3
+
+
+@pytest.mark.parametrize("vectorize", [True, False])
+def test_model_stack_of_convolutional_networks_both_ways(vectorize):
+    """vmap (used on a GPU) and the loop over seeds (a CPU's choice for convolutions) agree."""
+    generators, _, _ = recipes.many(recipes.dcgan_digits, [0, 1], width=8, latent_dim=8)
+    stack = ModelStack(generators, vectorize=vectorize)
+    z = torch.randn(2, 5, 8)
+    out = stack(z)
+    for i, generator in enumerate(generators):
+        assert torch.allclose(out[i], generator(z[i]), atol=1e-9)
+    # training mode updated each model's own running statistics inside the stack
+    means = stack.state_dict_of(0)["net.project.1.running_mean"], \
+        stack.state_dict_of(1)["net.project.1.running_mean"]
+    assert not torch.allclose(*means)

@@ -48,7 +48,9 @@ class ModelStack(nn.Module):
     seeds). Their parameters and buffers are copied into stacked tensors of shape
     ``(S, *shape)``; ``stack.parameters()`` are those S-fold tensors, so any element-wise
     optimiser trains the S copies independently. ``stack.unstack(i)`` returns model ``i`` as an
-    ordinary module holding the current weights (chapter 3).
+    ordinary module holding the current weights (chapter 3). ``vectorize=False`` runs the S
+    models one after the other on their slices of the stacked tensors instead of with
+    :func:`torch.func.vmap`: the same numbers, faster for convolutions on a CPU.
     """
 
     def __init__(self, models: list[nn.Module], vectorize: bool = True):
@@ -187,6 +189,17 @@ def _per_seed_norms(parameters) -> torch.Tensor:
     return torch.stack(squares).sum(0).sqrt()
 
 
+def _vectorize(model: nn.Module, device: torch.device) -> bool:
+    """vmap, except for convolutional networks on a CPU.
+
+    On a CPU a grouped convolution is no faster than the S convolutions it replaces and vmap
+    adds layout copies (digits DCGAN, 5 seeds: 6.6 x one seed's time against 5.5 x with a
+    loop over the seeds); a GPU runs the grouped convolution in parallel.
+    """
+    convolutional = any(isinstance(m, nn.modules.conv._ConvNd) for m in model.modules())
+    return device.type != "cpu" or not convolutional
+
+
 def _r1_each(real: torch.Tensor, real_logits: torch.Tensor, gamma: float) -> torch.Tensor:
     r"""The R1 penalty of each seed, shape ``(S,)`` (:func:`ganlab.losses.r1_penalty`)."""
     gradient, = torch.autograd.grad(real_logits.float().sum(), real, create_graph=True)
@@ -232,8 +245,10 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
     device = (torch.device(config.device) if config.device is not None
               else next(generators[0].parameters()).device)
     template_g = generators[0]
-    G = ModelStack([g.to(device) for g in generators]).to(device)
-    D = ModelStack([d.to(device) for d in discriminators]).to(device)
+    G = ModelStack([g.to(device) for g in generators],
+                   vectorize=_vectorize(generators[0], device)).to(device)
+    D = ModelStack([d.to(device) for d in discriminators],
+                   vectorize=_vectorize(discriminators[0], device)).to(device)
 
     rngs = [torch.Generator().manual_seed(seed) for seed in seeds]
     fixed_z = [template_g.sample_latent(config.n_fixed, generator=rng, device="cpu")
