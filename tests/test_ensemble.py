@@ -102,6 +102,16 @@ def test_a_diverging_seed_is_frozen_and_the_others_train_on():
     assert all(math.isfinite(v) for v in result.histories[0]["d_loss"])
 
 
+def test_a_seed_whose_gradient_alone_overflows_is_frozen():
+    generators, discriminators, config = recipes.many(recipes.toy_2d, [0, 1], progress=False,
+                                                      steps=3, batch_size=16, snapshot_every=0)
+    with torch.no_grad():  # logits near 1e20: a finite loss, but |gradient|^2 overflows
+        discriminators[1].net[-1].weight.mul_(1e20)
+    with pytest.warns(UserWarning, match="seed 1 diverged"):
+        result = train_ensemble(generators, discriminators, ring, config, seeds=[0, 1])
+    assert 1 in result.diverged and 0 not in result.diverged
+
+
 def test_ensemble_bad_inputs_say_what_to_do():
     generators, discriminators, config = recipes.many(recipes.toy_2d, [0, 1], progress=False,
                                                       steps=2)

@@ -236,6 +236,8 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
     if len(seeds) != n_runs or len(set(seeds)) != n_runs:
         raise ValueError(f"give {n_runs} distinct seeds, one per generator; got {seeds}")
     packs = {_check_models(g, d) for g, d in zip(generators, discriminators)}
+    if len(packs) != 1:
+        raise ValueError(f"every discriminator must pack the same number of samples, got {packs}")
     pack = packs.pop()
     if config.batch_size % pack:
         raise ValueError(f"the discriminators pack {pack} samples together (PacGAN), so "
@@ -253,10 +255,10 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
     rngs = [torch.Generator().manual_seed(seed) for seed in seeds]
     fixed_z = [template_g.sample_latent(config.n_fixed, generator=rng, device="cpu")
                for rng in rngs]
-    samplers = [make_sampler(data, rng, device) for rng in rngs]
+    draw_real = [make_sampler(data, rng, device) for rng in rngs]
 
     def real_batch() -> torch.Tensor:
-        return torch.stack([sample(config.batch_size) for sample in samplers])
+        return torch.stack([sample(config.batch_size) for sample in draw_real])
 
     def latent_batch() -> torch.Tensor:
         return torch.stack([template_g.sample_latent(config.batch_size, generator=rng,
@@ -315,9 +317,10 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
 
     def freeze_failed(step: int, *values: torch.Tensor) -> None:
         """Mark the seeds whose values are not finite as diverged and keep their weights."""
-        failed = alive.clone()
+        failed = torch.zeros_like(alive)
         for value in values:
-            failed &= ~torch.isfinite(value)
+            failed |= ~torch.isfinite(value)
+        failed &= alive
         if not bool(failed.any()):
             return
         for i in failed.nonzero().flatten().tolist():
