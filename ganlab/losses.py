@@ -154,19 +154,23 @@ def identity_loss(real: torch.Tensor, mapped: torch.Tensor) -> torch.Tensor:
     return (mapped.float() - real.float()).abs().mean()
 
 
-def r1_penalty(real: torch.Tensor, real_logits: torch.Tensor, gamma: float) -> torch.Tensor:
+def r1_penalty(real: torch.Tensor, real_logits: torch.Tensor, gamma: float, *,
+               stacked: bool = False) -> torch.Tensor:
     r"""Mescheder et al.'s (2018) R1 penalty on D's gradient at real data (chapter 8).
 
     .. math:: R_1 = \frac{\gamma}{2}\,\frac1m\sum_i \lVert \nabla_x \ell(x_i) \rVert_2^2
 
     ``real`` must have ``requires_grad=True`` and ``real_logits`` must be D's logits on it.
     The gradient keeps its graph (``create_graph=True``) so that D's update sees the penalty.
+    ``stacked=True``: ``real`` is ``(S, m, ...)``, one batch per model of a
+    :class:`ganlab.train.ModelStack`; returns the S penalties, shape ``(S,)``.
     """
     if not real.requires_grad:
         raise ValueError("r1_penalty needs the real batch with requires_grad=True, before D "
                          "is applied to it: real.requires_grad_(True); logits = D(real)")
     gradient, = torch.autograd.grad(real_logits.float().sum(), real, create_graph=True)
-    return gamma / 2 * gradient.float().pow(2).flatten(1).sum(1).mean()
+    per_sample = gradient.float().pow(2).flatten(2 if stacked else 1).sum(-1)
+    return gamma / 2 * per_sample.mean(-1)
 
 
 class GANLoss(NamedTuple):

@@ -124,8 +124,9 @@ class TrainConfig:
             raise ValueError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         from ..losses import get_loss
         get_loss(self.loss)  # unknown names raise a ValueError listing the choices
-        if isinstance(self.ema, bool) or not isinstance(self.ema, (int, float)) or not 0 <= self.ema < 1:
-            raise ValueError(f"ema must be a decay in [0, 1) such as 0.999 (0: off), got {self.ema!r}")
+        ema = self.ema
+        if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 <= ema < 1:
+            raise ValueError(f"ema must be a decay in [0, 1) such as 0.999 (0: off), got {ema!r}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         for name in ("reuse_fakes", "channels_last", "fused_adam", "compile"):
@@ -150,6 +151,19 @@ class TrainConfig:
         if self.snapshot_every is None:
             return max(1, self.steps // 20)
         return self.snapshot_every
+
+    def snapshot_due(self, step: int) -> bool:
+        """Whether a snapshot is taken after generator step ``step`` (0: before training)."""
+        every = self.snapshot_interval
+        return every > 0 and (step % every == 0 or step == self.steps)
+
+    def set_learning_rates(self, opt_g, opt_d, step: int) -> None:
+        """Apply the schedule's rates for step ``step`` to both players' optimisers."""
+        if self.lr_schedule == "constant":
+            return
+        for optimizer, lr in ((opt_g, self.lr_g), (opt_d, self.lr_d)):
+            for group in optimizer.param_groups:
+                group["lr"] = lr * self.lr_factor(step)
 
     @property
     def checkpoint_interval(self) -> int:

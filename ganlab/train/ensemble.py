@@ -32,7 +32,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from ..losses import get_loss
+from ..losses import get_loss, r1_penalty
 from .averaging import average_copy, update_average_
 from .config import TrainConfig, resolve_config
 from .loop import HISTORY_KEYS, TrainResult, _autocast_dtype, _check_models, _Progress
@@ -141,8 +141,8 @@ class EnsembleResult:
     :data:`ganlab.train.HISTORY_KEYS`; ``snapshots``: one list ``[(step, G_i(fixed_z_i))]`` per
     seed; ``diverged``: ``{seed: step}`` for seeds whose loss or gradient became NaN or
     infinite (their weights were frozen from before that step). ``ema_generators``: the moving
-    averages of G's weights when ``config.ema`` is set (the snapshots then show them). ``run(i)`` gives seed ``i`` as
-    a :class:`TrainResult`, for every plot that takes one.
+    averages of G's weights when ``config.ema`` is set (the snapshots then show them).
+    ``run(i)`` gives seed ``i`` as a :class:`TrainResult`, for every plot that takes one.
     """
     generators: list
     discriminators: list
@@ -169,7 +169,8 @@ class EnsembleResult:
                            snapshots=self.snapshots[index], d_snapshots=self.d_snapshots[index],
                            fixed_z=self.fixed_z[index], config=self.config,
                            seconds=self.seconds, step=history["step"][-1] if history["step"] else 0,
-                           ema_generator=self.ema_generators[index] if self.ema_generators else None)
+                           ema_generator=(self.ema_generators[index] if self.ema_generators
+                                          else None))
 
     def __len__(self) -> int:
         return len(self.seeds)
@@ -198,12 +199,6 @@ def _vectorize(model: nn.Module, device: torch.device) -> bool:
     """
     convolutional = any(isinstance(m, nn.modules.conv._ConvNd) for m in model.modules())
     return device.type != "cpu" or not convolutional
-
-
-def _r1_each(real: torch.Tensor, real_logits: torch.Tensor, gamma: float) -> torch.Tensor:
-    r"""The R1 penalty of each seed, shape ``(S,)`` (:func:`ganlab.losses.r1_penalty`)."""
-    gradient, = torch.autograd.grad(real_logits.float().sum(), real, create_graph=True)
-    return gamma / 2 * gradient.float().pow(2).flatten(2).sum(2).mean(1)
 
 
 def train_ensemble(generators: list, discriminators: list, data, config: TrainConfig | None = None,
@@ -311,10 +306,6 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
             G.train()
             D.train()
 
-    def snapshot_due(step: int) -> bool:
-        every = config.snapshot_interval
-        return every > 0 and (step % every == 0 or step == config.steps)
-
     def freeze_failed(step: int, *values: torch.Tensor) -> None:
         """Mark the seeds whose values are not finite as diverged and keep their weights."""
         failed = torch.zeros_like(alive)
@@ -330,7 +321,8 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
                           "Lower the learning rates to keep every seed alive.", stacklevel=3)
         alive.copy_(alive & ~failed)
         for name, stack in (("G", G), ("D", D)):
-            frozen[name] = {key: value.detach().clone() for key, value in stack.state_dict().items()}
+            frozen[name] = {key: value.detach().clone()
+                            for key, value in stack.state_dict().items()}
 
     @torch.no_grad()
     def restore_frozen() -> None:
@@ -349,16 +341,13 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
 
     G.train()
     D.train()
-    if snapshot_due(0):
+    if config.snapshot_due(0):
         take_snapshot(0)
     progress = _Progress(config.progress, config.steps, 0, desc=f"train_ensemble ({n_runs} seeds)")
     began = time.perf_counter()
     try:
         for step in range(1, config.steps + 1):
-            if config.lr_schedule != "constant":
-                for optimizer, lr in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
-                    for group in optimizer.param_groups:
-                        group["lr"] = lr * config.lr_factor(step)
+            config.set_learning_rates(opt_g, opt_d, step)
             d_records = []
             for _ in range(config.d_steps):
                 real = real_batch()
@@ -371,7 +360,7 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
                     real_logits, fake_logits = D(real), D(fake)
                     losses_d = d_loss_each(real_logits, fake_logits)
                     if config.r1:
-                        losses_d = losses_d + _r1_each(real, real_logits, config.r1)
+                        losses_d = losses_d + r1_penalty(real, real_logits, config.r1, stacked=True)
                 norm_d = update(losses_d.sum(), opt_d, D)
                 freeze_failed(step, losses_d, norm_d)
                 opt_d.step()
@@ -396,7 +385,7 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
                 update_average_(average, G, config.ema, step)
             d_part = torch.stack(d_records).mean(0)  # (4, S): averaged over the k D steps
             records.append(torch.cat([d_part, losses_g.detach().float()[None], norm_g[None]]))
-            if snapshot_due(step):
+            if config.snapshot_due(step):
                 take_snapshot(step)
             if progress.due(step, config.steps):
                 progress.update(step, config.steps, d_loss=float(d_part[0].mean()),

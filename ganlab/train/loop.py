@@ -327,10 +327,6 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
             generator.train(was_training[0])
             discriminator.train(was_training[1])
 
-    def snapshot_due(step: int) -> bool:
-        every = config.snapshot_interval
-        return every > 0 and (step % every == 0 or step == config.steps)
-
     def diverged(step: int, quantity: str, value: torch.Tensor) -> TrainingDiverged:
         where = (f"the last good checkpoint is kept at {saved_checkpoint}; resume from it with "
                  "resume=True after the change" if saved_checkpoint else
@@ -366,7 +362,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
         """
         real = sample_real(config.batch_size)
         if config.r1:
-            real.requires_grad_(True)
+            real = real.detach().requires_grad_(True)
         z = generator.sample_latent(config.batch_size, generator=rng, device=device)
         with autocast():
             with torch.set_grad_enabled(with_graph):
@@ -406,7 +402,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
 
     generator.train()
     discriminator.train()
-    if start == 0 and snapshot_due(0):
+    if start == 0 and config.snapshot_due(0):
         take_snapshot(0)
     progress = _Progress(config.progress, config.steps, start, desc="train_gan")
     record = _History(history)
@@ -414,10 +410,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
     began = time.perf_counter()
     try:
         for step in range(start + 1, config.steps + 1):
-            if config.lr_schedule != "constant":
-                for optimizer, lr in ((opt_g, config.lr_g), (opt_d, config.lr_d)):
-                    for group in optimizer.param_groups:
-                        group["lr"] = lr * config.lr_factor(step)
+            config.set_learning_rates(opt_g, opt_d, step)
             records = []
             for i in range(config.d_steps):  # k discriminator steps, each on fresh batches
                 row, fake = d_step(step, with_graph=config.reuse_fakes and i == config.d_steps - 1)
@@ -428,7 +421,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module, data,
             d_loss, d_real, d_fake, norm_d = torch.stack(records).mean(0)
             record.append(step, torch.stack([d_loss, loss_g, d_real, d_fake, norm_d, norm_g]))
             del fake
-            if snapshot_due(step):
+            if config.snapshot_due(step):
                 take_snapshot(step)
             if checkpoint is not None and (step % config.checkpoint_interval == 0
                                            or step == config.steps):
