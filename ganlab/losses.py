@@ -24,7 +24,7 @@ import torch.nn.functional as F
 __all__ = [
     "value_function", "d_loss", "g_loss_saturating", "g_loss_nonsaturating",
     "d_loss_least_squares", "g_loss_least_squares", "cycle_loss", "identity_loss",
-    "GANLoss", "LOSSES", "get_loss", "r1_penalty",
+    "d_loss_hinge", "g_loss_hinge", "GANLoss", "LOSSES", "get_loss", "r1_penalty",
 ]
 
 
@@ -130,6 +130,26 @@ def g_loss_least_squares(fake_scores: torch.Tensor) -> torch.Tensor:
     return 0.5 * ((fake_scores - 1) ** 2).mean()
 
 
+def d_loss_hinge(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The hinge loss of the discriminator (Lim & Ye, 2017; Miyato et al., 2018; chapter 8).
+
+    .. math::
+        L_D^{hinge} = \overline{\max(0, 1 - \ell_{real})} + \overline{\max(0, 1 + \ell_{fake})}
+
+    D stops being pushed on a sample once its logit is beyond the margin (above 1 for real,
+    below -1 for fake): confidently classified samples give no gradient.
+    """
+    real_logits = _check_tensor("real_logits", real_logits).float()
+    fake_logits = _check_tensor("fake_logits", fake_logits).float()
+    return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+
+
+def g_loss_hinge(fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""The generator's side of the hinge loss, :math:`L_G = -\overline{\ell_{fake}}` (chapter 8)."""
+    fake_logits = _check_tensor("fake_logits", fake_logits).float()
+    return -fake_logits.mean()
+
+
 def cycle_loss(real: torch.Tensor, reconstructed: torch.Tensor) -> torch.Tensor:
     r"""Cycle-consistency loss :math:`\lVert F(G(x)) - x \rVert_1`, a mean (chapter 7).
 
@@ -183,11 +203,12 @@ LOSSES: dict[str, GANLoss] = {
     "nonsaturating": GANLoss(d_loss, g_loss_nonsaturating),
     "saturating": GANLoss(d_loss, g_loss_saturating),
     "least_squares": GANLoss(d_loss_least_squares, g_loss_least_squares),
+    "hinge": GANLoss(d_loss_hinge, g_loss_hinge),
 }
 
 
 def get_loss(name: str) -> GANLoss:
-    """Look up a loss pair by name: ``"nonsaturating"``, ``"saturating"`` or ``"least_squares"``."""
+    """A loss pair by name: ``"nonsaturating"``, ``"saturating"``, ``"least_squares"``, ``"hinge"``."""
     try:
         return LOSSES[name]
     except KeyError:

@@ -10,9 +10,11 @@ from .batchnorm import BatchNorm
 from .cyclegan import ImagePool, PatchDiscriminator, ResnetBlock, ResnetGenerator
 from .dcgan import DCGAN_IMAGE_SIZES, DCGANDiscriminator, DCGANGenerator, dcgan_init_
 from .mlp import MLPDiscriminator, MLPGenerator, pack_samples
+from .spectral import SpectralNorm, spectral_norm_layers
 from .vae import VAE, VAELoss
 
 __all__ = [
+    "SpectralNorm", "spectral_norm_layers",
     "Generator", "LATENT_DISTRIBUTIONS",
     "MLPGenerator", "MLPDiscriminator", "pack_samples",
     "DCGANGenerator", "DCGANDiscriminator", "dcgan_init_", "DCGAN_IMAGE_SIZES",

@@ -24,6 +24,7 @@ from torch import nn
 
 from .base import Generator
 from .batchnorm import BatchNorm
+from .spectral import spectral_norm_layers
 
 __all__ = ["DCGANGenerator", "DCGANDiscriminator", "dcgan_init_", "DCGAN_IMAGE_SIZES"]
 
@@ -190,6 +191,9 @@ class DCGANDiscriminator(nn.Module):
     ``input_batchnorm=True`` (batch norm on the input layer too: the known trap),
     ``activation="relu"``, ``fully_connected=True`` (the output convolution becomes a fully
     connected hidden layer of ``fc_units`` units and a ``Linear`` to the logit).
+    ``spectral_norm=True`` wraps every convolution and linear layer in
+    :class:`ganlab.models.SpectralNorm` (Miyato et al. 2018, chapter 8; SNGAN's D has no batch
+    norm, so pair it with ``batchnorm=False``).
     ``norm_layer`` replaces ``torch.nn.BatchNorm2d``; ``init=True`` applies :func:`dcgan_init_`.
     """
 
@@ -197,6 +201,7 @@ class DCGANDiscriminator(nn.Module):
                  *, downsample: str = "strided", batchnorm: bool = True,
                  input_batchnorm: bool = False, activation: str = "leaky_relu",
                  fully_connected: bool = False, fc_units: int = 1024,
+                 spectral_norm: bool = False,
                  norm_layer: Callable[[int], nn.Module] | None = None, init: bool = True,
                  generator: torch.Generator | None = None):
         super().__init__()
@@ -224,6 +229,9 @@ class DCGANDiscriminator(nn.Module):
         self.net = nn.Sequential(blocks)
         if init:
             dcgan_init_(self, generator)
+        self.spectral_norm = spectral_norm
+        if spectral_norm:
+            spectral_norm_layers(self.net)
 
     def _block(self, c_in: int, c_out: int, with_norm: bool, norm) -> nn.Sequential:
         if self.downsample == "strided":

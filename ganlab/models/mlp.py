@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from .base import Generator
+from .spectral import spectral_norm_layers
 
 __all__ = ["MLPGenerator", "MLPDiscriminator", "pack_samples"]
 
@@ -78,9 +79,12 @@ class MLPDiscriminator(nn.Module):
     Input ``(B, in_dim)``; output shape ``(B / pack,)``: one logit per pack of ``pack`` samples
     (PacGAN, Lin et al. 2018; ``pack=1`` is the ordinary discriminator). Hidden units are
     ``LeakyReLU(0.2)`` so that gradients flow for negative pre-activations too.
+    ``spectral_norm=True`` divides every layer's weight by its largest singular value
+    (:class:`ganlab.models.SpectralNorm`, Miyato et al. 2018; chapter 8).
     """
 
-    def __init__(self, in_dim: int = 2, hidden: int = 128, depth: int = 3, pack: int = 1):
+    def __init__(self, in_dim: int = 2, hidden: int = 128, depth: int = 3, pack: int = 1,
+                 *, spectral_norm: bool = False):
         super().__init__()
         for name, value in (("in_dim", in_dim), ("hidden", hidden), ("depth", depth),
                             ("pack", pack)):
@@ -88,6 +92,9 @@ class MLPDiscriminator(nn.Module):
         self.in_dim = in_dim
         self.pack = pack
         self.net = _mlp(in_dim * pack, hidden, depth, 1, lambda: nn.LeakyReLU(0.2))
+        self.spectral_norm = spectral_norm
+        if spectral_norm:
+            spectral_norm_layers(self.net)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits of shape ``(B / pack,)`` for samples ``x`` of shape ``(B, in_dim)``."""

@@ -65,31 +65,35 @@ TOY_2D_COLLAPSE = dataclasses.replace(
                                                ema=0.0))
 
 
-def _toy(recipe: ToyRecipe, kind: str, pack: int, seed: int, overrides: dict):
+def _toy(recipe: ToyRecipe, kind: str, pack: int, seed: int, overrides: dict,
+         spectral_norm: bool = False):
     import ganlab
     from ..models import MLPDiscriminator, MLPGenerator
     if kind not in ("ring", "grid"):
         raise ValueError(f"kind must be 'ring' or 'grid', got {kind!r}")
     ganlab.seed_everything(seed)
     G = MLPGenerator(recipe.latent_dim, 2, recipe.g_hidden, recipe.g_depth)
-    D = MLPDiscriminator(2, recipe.d_hidden, recipe.d_depth, pack=pack)
+    D = MLPDiscriminator(2, recipe.d_hidden, recipe.d_depth, pack=pack,
+                         spectral_norm=spectral_norm)
     config = dataclasses.replace(recipe.config, seed=seed, **overrides).validate()
     if config.batch_size % pack:
         config = dataclasses.replace(config, batch_size=config.batch_size // pack * pack)
     return G, D, config
 
 
-def toy_2d(kind: str = "ring", *, pack: int = 1, seed: int = 0, **overrides):
+def toy_2d(kind: str = "ring", *, pack: int = 1, seed: int = 0, spectral_norm: bool = False,
+           **overrides):
     r"""``(G, D, config)``: the default recipe for the 2-D mixtures (chapters 3 and 8).
 
     ``kind`` is ``"ring"`` or ``"grid"``. G maps :math:`z \sim \mathcal{N}(0, I_2)` through
     ReLU layers of 128 units to :math:`\mathbb{R}^2` (six for the ring, three for the grid); D
     is an MLP with three LeakyReLU(0.2) layers, returning a logit, packing ``pack`` samples
-    (PacGAN). The settings are ``TOY_2D[kind]``; ``overrides`` replace fields of the config.
+    (PacGAN), with spectral normalisation if ``spectral_norm`` (chapter 8). The settings are
+    ``TOY_2D[kind]``; ``overrides`` replace fields of the config.
     """
     if kind not in TOY_2D:
         raise ValueError(f"kind must be 'ring' or 'grid', got {kind!r}")
-    return _toy(TOY_2D[kind], kind, pack, seed, overrides)
+    return _toy(TOY_2D[kind], kind, pack, seed, overrides, spectral_norm)
 
 
 def toy_2d_collapse(kind: str = "ring", *, pack: int = 1, seed: int = 0, **overrides):
