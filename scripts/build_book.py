@@ -15,9 +15,12 @@ What a build does, in order:
    cached (jupyter-cache, ``<builddir>/.jupyter_cache``): a chapter re-executes only when its
    code changes.  ``--fast`` sets ``GANLAB_FAST=1`` (every chapter shortens its training) and
    builds into ``_build/fast`` so fast results never enter the full build's cache.
-4. **Check the result.**  The build fails (exit status 1) when Sphinx reported a warning,
+4. **Mark a fast build.**  With ``--fast`` every page gets a banner at its top saying that its
+   numbers come from shortened runs (they can disagree with the text, which follows the full
+   runs).
+5. **Check the result.**  The build fails (exit status 1) when Sphinx reported a warning,
    when any executed cell produced an error output, or when a page shows a traceback.
-5. **Zip the HTML** into ``<builddir>/html/_downloads/gan-course-html.zip`` (linked from
+6. **Zip the HTML** into ``<builddir>/html/_downloads/gan-course-html.zip`` (linked from
    "How to run") and print the wall time and each chapter's execution time.
 """
 
@@ -481,6 +484,33 @@ def chapter_problems(paths: Paths, chapter: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------
+# 4. The fast build's banner
+# --------------------------------------------------------------------------------------
+FAST_BANNER_ID = "ganlab-fast-build"
+FAST_BANNER = (
+    f'<div id="{FAST_BANNER_ID}" role="note" style="background:#fff3cd;color:#5c4400;'
+    'border-bottom:1px solid #e0c060;padding:0.5em 1em;text-align:center;font-size:0.95em">'
+    "<strong>Fast build:</strong> every number on this page comes from shortened training "
+    "runs (GANLAB_FAST=1) and can contradict the text, which describes the full runs. "
+    "Build the book with <code>make book</code> for the real figures.</div>")
+
+
+def mark_fast_pages(html_dir: Path) -> int:
+    """Put :data:`FAST_BANNER` right after ``<body ...>`` on every page; returns pages marked."""
+    marked = 0
+    for page in sorted(html_dir.rglob("*.html")):
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        body = re.search(r"<body[^>]*>", text)
+        if body is None or FAST_BANNER_ID in text:
+            continue
+        page.write_text(text[:body.end()] + FAST_BANNER + text[body.end():], encoding="utf-8")
+        marked += 1
+    return marked
+
+
+# --------------------------------------------------------------------------------------
 # 5. Zip
 # --------------------------------------------------------------------------------------
 def _fingerprint(files: list[Path], base: Path) -> str:
@@ -535,6 +565,8 @@ def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False) -
     if paths.html.is_dir():
         sync_tree(paths.static, paths.html / "_static")
         sync_tree(paths.extra, paths.html)
+        if fast:
+            print(f"[book] fast-build banner on {mark_fast_pages(paths.html)} pages", flush=True)
         report.tracebacks_in_html = html_tracebacks(paths.html)
         report.zip_path = zip_html(paths)
     report.chapter_seconds = chapter_seconds(paths, chapters)

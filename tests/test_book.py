@@ -327,3 +327,15 @@ def test_released_exercise_is_downloadable(fast_book, assignment):
     assert f'href="../exercises/{assignment}/{assignment}.ipynb"' in exercises
     text = notebook.read_text(encoding="utf-8")
     assert "### BEGIN SOLUTION" not in text, f"{assignment}: the release contains solutions"
+
+
+def test_every_page_of_the_fast_build_says_its_numbers_are_from_short_runs(fast_book):
+    pages = [p for p in fast_book.html.rglob("*.html")
+             if "_static" not in p.parts and "_sources" not in p.parts]
+    assert len(pages) >= len(CHAPTERS)
+    unmarked = [str(p.relative_to(fast_book.html)) for p in pages
+                if "shortened training runs" not in p.read_text(encoding="utf-8")]
+    assert not unmarked, f"pages without the fast-build banner: {unmarked}"
+    # the banner comes first in the body, before the page's own content
+    chapter = fast_book.page(f"chapters/{CHAPTERS[0]}").read_text(encoding="utf-8")
+    assert chapter.index("ganlab-fast-build") < chapter.index("<main")
