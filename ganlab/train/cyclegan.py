@@ -20,6 +20,10 @@ step draws a batch :math:`a` from A and :math:`b` from B and
 
 Adam with learning rate 2e-4 and betas (0.5, 0.999), as in the paper (without its linear
 learning-rate decay, which matters only for long runs).
+
+``freeze_discriminators_at=k`` skips step 2 after step ``k``: from then on only the generators
+learn, against two discriminators that no longer change (chapter 7's answer to handout 003's
+question whether D should stop learning early).
 """
 from __future__ import annotations
 
@@ -51,6 +55,9 @@ class CycleGANConfig:
     when the models are not passed in). ``seed`` fixes the models' N(0, 0.02) initialisation,
     every batch and the image pools. ``snapshot_every`` (``None``: ``steps // 10``, 0: none)
     records the translations of ``n_fixed`` fixed images of each domain.
+    ``freeze_discriminators_at`` (``None``: never): the last step at which the discriminators
+    are updated; after it only the generators learn (with the same losses and optimiser), the
+    image pools are no longer read, and the history records NaN for the discriminators' losses.
     """
     steps: int = 2000
     batch_size: int = 16
@@ -68,6 +75,7 @@ class CycleGANConfig:
     n_fixed: int = 8
     progress: bool = True
     device: Any = None
+    freeze_discriminators_at: int | None = None
 
     def validate(self) -> "CycleGANConfig":
         for name in ("steps", "batch_size", "width", "d_width", "n_layers", "n_fixed"):
@@ -76,6 +84,8 @@ class CycleGANConfig:
             _positive_int(name, getattr(self, name), minimum=0)
         if self.snapshot_every is not None:
             _positive_int("snapshot_every", self.snapshot_every, minimum=0)
+        if self.freeze_discriminators_at is not None:
+            _positive_int("freeze_discriminators_at", self.freeze_discriminators_at, minimum=0)
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
         for name in ("lambda_cycle", "lambda_identity"):
@@ -203,6 +213,7 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
                 "for NaN/Inf (they should lie in [-1, 1]).",
                 step=step, quantity=name, value=float(value))
 
+    frozen_after = config.freeze_discriminators_at
     every = config.snapshot_interval
     if every:
         take_snapshot(0)
@@ -210,6 +221,9 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
     began = time.perf_counter()
     try:
         for step in range(1, config.steps + 1):
+            if frozen_after is not None and step == frozen_after + 1:
+                for parameter in d_parameters:  # D stops learning: no gradients through it
+                    parameter.requires_grad_(False)
             real_a, real_b = sample_a(config.batch_size), sample_b(config.batch_size)
             # 1. both generators: adversarial + cycle + identity
             fake_b, fake_a = g_ab(real_a), g_ba(real_b)
@@ -225,14 +239,18 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
             loss_g.backward()
             norm_g = _grad_norm(g_parameters)
             opt_g.step()
-            # 2. both discriminators, on pooled fakes
-            loss_d_a = d_loss_least_squares(d_a(real_a), d_a(pool_a.query(fake_a.detach())))
-            loss_d_b = d_loss_least_squares(d_b(real_b), d_b(pool_b.query(fake_b.detach())))
-            check(step, "the discriminators' loss", loss_d_a + loss_d_b)
-            opt_d.zero_grad(set_to_none=True)
-            (loss_d_a + loss_d_b).backward()
-            norm_d = _grad_norm(d_parameters)
-            opt_d.step()
+            # 2. both discriminators, on pooled fakes (unless they are frozen by now)
+            if frozen_after is None or step <= frozen_after:
+                loss_d_a = d_loss_least_squares(d_a(real_a), d_a(pool_a.query(fake_a.detach())))
+                loss_d_b = d_loss_least_squares(d_b(real_b), d_b(pool_b.query(fake_b.detach())))
+                check(step, "the discriminators' loss", loss_d_a + loss_d_b)
+                opt_d.zero_grad(set_to_none=True)
+                (loss_d_a + loss_d_b).backward()
+                norm_d = _grad_norm(d_parameters)
+                opt_d.step()
+            else:
+                loss_d_a = loss_d_b = torch.full((), float("nan"), device=device)
+                norm_d = torch.zeros(())
 
             values = torch.stack([loss_g, adversarial, cycle, identity, loss_d_a, loss_d_b,
                                   norm_g.to(device), norm_d.to(device)]).detach().tolist()
@@ -245,6 +263,9 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
                             d_a=values[4], d_b=values[5])
     finally:
         progress.close()
+        if frozen_after is not None and config.steps > frozen_after:
+            for parameter in d_parameters:  # the returned discriminators can learn again
+                parameter.requires_grad_(True)
     return CycleGANResult(g_ab=g_ab, g_ba=g_ba, d_a=d_a, d_b=d_b, history=history,
                           snapshots=snapshots, fixed_a=fixed_a, fixed_b=fixed_b, config=config,
                           seconds=time.perf_counter() - began)
