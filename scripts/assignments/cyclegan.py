@@ -488,8 +488,9 @@ opt_d.zero_grad(); loss_d.backward(); opt_d.step()             # both discrimina
 ```
 
 (with the fakes of this step, or older ones from an image pool). Chapter 7 trains it on
-digits and their negatives, and shows what happens with $\lambda = 0$: the translations stop
-being tied to their inputs.
+digits and their negatives, compares a short run without and with the identity term
+($\lambda_{id} = 0$ and $0.5$), and leaves $\lambda = 0$ (no cycle consistency) to a Try-it:
+without it nothing ties a translation to its input.
 """
 
 # Classic mistakes, injected by tests/test_assignments.py: (solution cell, exact text in the

@@ -121,7 +121,8 @@ INTRO = r"""
 # Assignment 4 — DCGAN (10 points)
 
 Radford, Metz and Chintala (2016) found an architecture that made convolutional GANs train
-reliably. Their **five guidelines** (lecture handouts `000` and `002`, chapter 5 of the book):
+reliably. Their **five guidelines** (lecture handouts `000` and `002`, chapter 5 of the book),
+in the paper's order (handout `000` lists its points in another order; chapter 5 maps them):
 
 1. **No pooling.** The discriminator (판별자) downsamples with *strided* convolutions, the
    generator (생성자) upsamples with *fractionally strided* (transposed) convolutions: both
@@ -458,9 +459,9 @@ D = dcgan_init_(Discriminator(image_size=16))
 ```
 
 Chapter 5 trains exactly these networks on 16x16 digits with `ganlab.train.train_gan`, then
-breaks one guideline at a time (pooling, no batch norm, batch norm on D's input, ReLU in D, a
-fully connected layer) and measures what each one costs. Assignment 5 writes batch norm
-itself.
+breaks one guideline at a time (pooling in D, upsampling + convolution in G, no batch norm, a
+fully connected layer, ReLU in D) and measures what each one costs; chapter 6 measures batch
+norm on D's input. Assignment 5 writes batch norm itself.
 """
 
 # Classic mistakes, injected by tests/test_assignments.py: (solution cell, exact text in the
