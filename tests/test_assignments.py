@@ -113,7 +113,8 @@ def kernel(request, tmp_path_factory):
 
 
 def test_discovers_the_assignments():
-    assert {"01-minimax", "02-losses", "03-training-step"} <= set(NAMES)
+    assert {"01-minimax", "02-losses", "03-training-step", "04-dcgan", "05-batchnorm", "06-cyclegan",
+            "07-evaluation", "08-vae"} <= set(NAMES)
 
 
 def test_sources_up_to_date_and_deterministic(capsys):

@@ -27,7 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 FRONT_AND_BACK = ["book/intro", "book/how-to-run", "book/exercises", "book/instructors",
                   "book/glossary", "book/bibliography", "book/status"]
 ZIP = Path("_downloads") / "gan-course-html.zip"
-ASSIGNMENTS = ["01-minimax", "02-losses", "03-training-step", "04-dcgan", "05-batchnorm", "06-cyclegan"]
+ASSIGNMENTS = ["01-minimax", "02-losses", "03-training-step", "04-dcgan", "05-batchnorm", "06-cyclegan",
+               "07-evaluation", "08-vae"]
 CDN_HOSTS = re.compile(r"cdn\.|jsdelivr|unpkg\.com|cdnjs|googleapis|gstatic|polyfill\.io|plausible\.io")
 
 pytestmark = pytest.mark.slow
