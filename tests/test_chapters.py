@@ -45,7 +45,7 @@ def _source(cell: dict) -> str:
 # ---------------------------------------------------------------------------------------
 # The table of contents and the configuration
 # ---------------------------------------------------------------------------------------
-def test_toc_lists_the_nine_chapters_in_order():
+def test_toc_lists_the_chapters_in_order():
     chapters = [f.removeprefix("chapters/") for f in _toc_files() if f.startswith("chapters/")]
     assert chapters == CHAPTERS
 

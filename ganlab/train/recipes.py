@@ -142,8 +142,9 @@ def dcgan_digits(*, seed: int = 0, latent_dim: int | None = None, width: int | N
 #: :data:`DCGAN_DIGITS` (z of 32, width 64, hard-tanh output, EMA 0.999, 1,500 steps of batch 64),
 #: with the one-hot label concatenated to G's latent vector and, as ten constant planes, to
 #: D's input (Mirza and Osindero, 2014). Train it on :func:`ganlab.data.labelled_digits`.
-#: The stored measurement ``conditional_digits`` (``python -m scripts.measure
-#: conditional_digits``) reports its class accuracy and Fréchet distance over 5 seeds.
+#: ``python -m scripts.measure conditional_digits``, 5 seeds: the requested digit in 98.9 +- 0.2 %
+#: of the samples (worst digit 95.0 +- 1.4 %), 2.49 +- 0.33 x the real Fréchet floor, 10/10
+#: classes (the unconditional recipe, measured alike in ``dcgan_digits``: 8.80 +- 0.98 x).
 CONDITIONAL_DIGITS = dict(latent_dim=32, width=64, n_classes=10,
                           generator=dict(output="hardtanh"),
                           config=TrainConfig(steps=1500, batch_size=64, ema=0.999, n_fixed=64))
