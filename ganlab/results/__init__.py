@@ -125,6 +125,40 @@ class Measurement:
         difference = statistics.fmean(y - x for x, y in pairs) if pairs else math.nan
         return Comparison(a, b, metric, wins, len(pairs), difference)
 
+    def plot(self, metric: str, settings=None, ax=None, reference: float | None = None,
+             reference_label: str = ""):
+        """Every seed as a dot and mean ± sd as a bar, one row per setting (a matplotlib figure).
+
+        ``reference`` draws a vertical line (e.g. a published value or the real floor).
+        """
+        import matplotlib.pyplot as plt
+
+        settings = list(settings or self.settings)
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(7, 0.45 * len(settings) + 1.2))
+        else:
+            fig = ax.figure
+        for row, setting in enumerate(settings):
+            values = [v for v in self.values(setting, metric)
+                      if v is not None and math.isfinite(v)]
+            offsets = [0.25 * (i / max(1, len(values) - 1) - 0.5) for i in range(len(values))]
+            ax.scatter(values, [row + o for o in offsets], s=18, alpha=0.75, color="tab:blue",
+                       zorder=3)
+            if values:
+                ax.errorbar(self.mean(setting, metric), row, xerr=self.sd(setting, metric),
+                            fmt="s", color="black", capsize=4, zorder=4)
+        if reference is not None:
+            ax.axvline(reference, color="gray", ls="--", lw=1, label=reference_label or None)
+            if reference_label:
+                ax.legend(fontsize=8, loc="best")
+        ax.set_yticks(range(len(settings)), settings, fontsize=8)
+        ax.invert_yaxis()
+        label = self.metrics[metric].get("label", metric)
+        better = self.metrics[metric].get("better", "lower")
+        ax.set_xlabel(f"{label} ({better} is better); dots: seeds, square: mean ± sd", fontsize=8)
+        fig.tight_layout()
+        return fig
+
     def table(self, metrics=None, settings=None, digits: int = 2) -> "Table":
         """Every seed and mean ± sd, one row per setting and metric (shown as HTML in a page)."""
         metrics = list(metrics or self.metrics)
