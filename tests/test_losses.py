@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from ganlab import losses
 from ganlab.losses import (LOSSES, cycle_loss, d_loss, d_loss_least_squares, g_loss_least_squares,
                            g_loss_nonsaturating, g_loss_saturating, get_loss, identity_loss,
                            value_function)
@@ -187,6 +188,18 @@ def test_get_loss():
     assert get_loss("nonsaturating").g is g_loss_nonsaturating
     assert get_loss("saturating").g is g_loss_saturating
     assert get_loss("least_squares").d is d_loss_least_squares
-    assert set(LOSSES) == {"nonsaturating", "saturating", "least_squares"}
+    assert get_loss("hinge").g is losses.g_loss_hinge
+    assert set(LOSSES) == {"nonsaturating", "saturating", "least_squares", "hinge"}
     with pytest.raises(ValueError, match=r"unknown loss 'wasserstein'.*least_squares"):
         get_loss("wasserstein")
+
+
+def test_hinge_loss_has_a_margin():
+    # D is pushed only on samples inside the margin: real logits below 1, fake logits above -1
+    real = torch.tensor([2.0, 0.5], requires_grad=True)
+    fake = torch.tensor([-3.0, 0.0], requires_grad=True)
+    loss = losses.d_loss_hinge(real, fake)
+    assert loss.item() == pytest.approx(0.5 / 2 + 1.0 / 2)
+    loss.backward()
+    assert real.grad.tolist() == [0.0, -0.5] and fake.grad.tolist() == [0.0, 0.5]
+    assert losses.g_loss_hinge(torch.tensor([1.0, 3.0])).item() == -2.0
