@@ -17,6 +17,8 @@ from ganlab.data import digits, labelled_digits
 from ganlab.metrics import class_coverage, classify_digits, digit_fid
 from ganlab.train import recipes, train_ensemble
 
+from . import score_seeds
+
 TITLE = "Class-conditional digits DCGAN"
 BUDGET = "1,500 steps of batch 64 (ganlab.train.recipes.conditional_digits)"
 SEEDS = range(5)
@@ -47,18 +49,15 @@ def measure(setting: str, seeds, **overrides) -> dict:
     result = train_ensemble(generators, discriminators, labelled_digits(16, "train"), config,
                             seeds=seeds)
     requested = torch.arange(N_CLASSES).repeat_interleave(PER_CLASS)
-    values = {metric: [] for metric in METRICS}
-    for seed, sampler in zip(seeds, result.samplers):
-        if seed in result.diverged:
-            for metric in values:
-                values[metric].append(None)
-            continue
+
+    def score(sampler):
         images = sampler.generate(labels=requested, generator=torch.Generator().manual_seed(1))
         correct = (classify_digits(images) == requested).float()
         per_class = correct.reshape(N_CLASSES, PER_CLASS).mean(dim=1)
         covered, _ = class_coverage(images)
-        values["accuracy"].append(round(float(correct.mean()), 4))
-        values["worst_class"].append(round(float(per_class.min()), 4))
-        values["fid_ratio"].append(round(digit_fid(images, test.images) / floor, 4))
-        values["classes"].append(int(covered))
-    return values
+        return {"accuracy": round(float(correct.mean()), 4),
+                "worst_class": round(float(per_class.min()), 4),
+                "fid_ratio": round(digit_fid(images, test.images) / floor, 4),
+                "classes": int(covered)}
+
+    return score_seeds(result, METRICS, score)

@@ -16,6 +16,8 @@ from ganlab.data import digits
 from ganlab.metrics import class_coverage, digit_fid
 from ganlab.train import recipes, train_ensemble
 
+from . import score_seeds
+
 TITLE = "Digits DCGAN, one change at a time"
 BUDGET = "1,500 steps of batch 64 (the shipped recipe, ganlab.train.recipes.dcgan_digits)"
 SEEDS = range(5)
@@ -62,15 +64,12 @@ def measure(setting: str, seeds) -> dict:
         recipes.dcgan_digits, seeds, generator_options=g_options,
         discriminator_options=d_options, progress=False, snapshot_every=0, **overrides)
     result = train_ensemble(generators, discriminators, train, config, seeds=seeds)
-    values = {metric: [] for metric in METRICS}
-    for seed, sampler in zip(seeds, result.samplers):
-        if seed in result.diverged:
-            for metric in values:
-                values[metric].append(None)
-            continue
+
+    def score(sampler):
         images = sampler.generate(N_IMAGES, generator=torch.Generator().manual_seed(1))
         covered, histogram = class_coverage(images)
-        values["fid_ratio"].append(round(digit_fid(images, test.images) / floor, 4))
-        values["classes"].append(int(covered))
-        values["largest_share"].append(round(float(histogram.max()) / N_IMAGES, 4))
-    return values
+        return {"fid_ratio": round(digit_fid(images, test.images) / floor, 4),
+                "classes": int(covered),
+                "largest_share": round(float(histogram.max()) / N_IMAGES, 4)}
+
+    return score_seeds(result, METRICS, score)
