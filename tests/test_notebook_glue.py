@@ -4,12 +4,14 @@ from __future__ import annotations
 import builtins
 import sys
 
+import matplotlib.figure
 import pytest
 
 from ganlab.notebook import glue
 
 
-def test_falls_back_to_printing_without_myst_nb(monkeypatch, capsys):
+@pytest.fixture
+def without_myst_nb(monkeypatch):
     real_import = builtins.__import__
 
     def no_myst_nb(name, *args, **kwargs):
@@ -19,9 +21,17 @@ def test_falls_back_to_printing_without_myst_nb(monkeypatch, capsys):
 
     monkeypatch.delitem(sys.modules, "myst_nb", raising=False)
     monkeypatch.setattr(builtins, "__import__", no_myst_nb)
-    glue("ch0-fid", 12.34567)
-    glue("ch0-classes", 10)
-    assert capsys.readouterr().out.splitlines() == ["ch0-fid = 12.35", "ch0-classes = 10"]
+
+
+def test_without_myst_nb_values_show_as_the_book_shows_them(without_myst_nb, monkeypatch):
+    import IPython.display
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    glue("ch0-fid", 12.34567)                      # the book displays it: so does Colab
+    glue("ch0-hidden", 10, display=False)          # quoted by the text only: no bare "name = value"
+    figure = matplotlib.figure.Figure()
+    glue("ch0-fig", figure, display=False)         # the Colab text has only the caption: show it
+    assert shown == [12.34567, figure]
 
 
 def test_uses_myst_nb_when_present(monkeypatch):
