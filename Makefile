@@ -12,7 +12,7 @@ BOOK_ARGS ?=
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml exercises/grader/requirements.txt exercises/grader/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@if [ -n "$(TORCH_SPEC)" ]; then $(PY) -m pip install --quiet "$(TORCH_SPEC)"; fi
@@ -31,11 +31,11 @@ test: $(STAMP)
 ## Grade every notebook under SUBMISSIONS=<dir>/<student>/<assignment>/.
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=<dir>  (holding <student>/<assignment>/*.ipynb)"; exit 2)
-	$(PY) -m ganlab.grading grade --course exercises --submissions "$(SUBMISSIONS)"
+	$(PY) -m ganlab_grader grade --course exercises --submissions "$(SUBMISSIONS)"
 
 ## Generate the student release of every assignment into exercises/release/.
 release: $(STAMP)
-	$(PY) -m ganlab.grading release --course exercises
+	$(PY) -m ganlab_grader release --course exercises
 
 benchmarks: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done

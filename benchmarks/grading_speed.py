@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from ganlab.grading import course as course_mod
-from ganlab.grading.grade import grade, private_paths
-from ganlab.grading.worker import GradeJob, grade_one, sandbox_mode
+from ganlab_grader import course as course_mod
+from ganlab_grader.grade import grade, private_paths
+from ganlab_grader.worker import GradeJob, grade_one, sandbox_mode
 
 REPO = Path(__file__).resolve().parents[1]
 

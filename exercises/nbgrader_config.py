@@ -1,5 +1,5 @@
 # nbgrader configuration of the course (read by `nbgrader ...` run inside exercises/ and by
-# `python -m ganlab.grading`, which copies it into every temporary course it creates).
+# `python -m ganlab_grader`, which copies it into every temporary course it creates).
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
 c.CourseDirectory.course_id = "gan-course"

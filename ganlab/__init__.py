@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 __all__ = ["get_device", "seed_everything", "on_colab", "gpu_hint", "__version__"]
 
 _LAZY_SUBMODULES = {"data", "losses", "models", "train", "metrics", "plot", "widgets",
-                    "pretrained", "grading", "notebook"}
+                    "pretrained", "notebook"}
 
 
 def __getattr__(name: str):

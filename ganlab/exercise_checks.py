@@ -2,7 +2,7 @@
 
 Every assignment imports this module in its locked setup cell, *before* any learner code::
 
-    from ganlab.grading import checks
+    from ganlab import exercise_checks as checks
 
 At that moment the module takes a snapshot of everything a test relies on: the functions
 (``torch.testing.assert_close``, ``torch.allclose``, ``numpy.isclose``, ``math.isclose``,
@@ -408,10 +408,10 @@ class _ReadOnlyModule(types.ModuleType):
     """``checks.assert_close = ...`` raises instead of silently replacing a check."""
 
     def __setattr__(self, name, value):
-        raise AttributeError(f"ganlab.grading.checks is read-only (tried to set {name!r})")
+        raise AttributeError(f"ganlab.exercise_checks is read-only (tried to set {name!r})")
 
     def __delattr__(self, name):
-        raise AttributeError(f"ganlab.grading.checks is read-only (tried to delete {name!r})")
+        raise AttributeError(f"ganlab.exercise_checks is read-only (tried to delete {name!r})")
 
 
 _this_module = sys.modules[__name__]

@@ -8,7 +8,7 @@ What a build does, in order:
    into ``.cache/book-static/vendor/``, which ``_config.yml`` serves as ``_static/vendor/``.
    No page of the built book loads anything from a CDN.
 2. **Publish the released exercises.**  ``exercises/release/<assignment>/`` (made by
-   ``make release``; generated here when missing and ``ganlab.grading`` is available) is
+   ``make release``; generated here when missing and ``ganlab_grader`` is available) is
    copied to ``.cache/book-extra/exercises/``, which lands at the root of the HTML, so
    ``book/exercises.md`` can link each learner notebook for download.
 3. **Run Jupyter Book** (Sphinx) with warnings as errors (``-W --keep-going``).  Execution is
@@ -281,16 +281,16 @@ def release_is_stale(root: Path) -> bool:
 
 
 def regenerate_release(root: Path) -> None:
-    """``python -m ganlab.grading release`` (what ``make release`` runs), when available."""
+    """``python -m ganlab_grader release`` (what ``make release`` runs), when available."""
     try:
-        import ganlab.grading  # noqa: F401  (only to know whether the CLI exists)
+        import ganlab_grader  # noqa: F401  (only to know whether the CLI exists)
     except ImportError as exc:
         print(f"[book] NOTE: exercises/release/ is missing or older than exercises/source/, and "
-              f"ganlab.grading is unavailable ({exc}); exercise downloads may be missing or stale.",
+              f"ganlab_grader is unavailable ({exc}); exercise downloads may be missing or stale.",
               flush=True)
         return
-    print("[book] generating the exercise release: python -m ganlab.grading release", flush=True)
-    proc = subprocess.run([sys.executable, "-m", "ganlab.grading", "release", "--course", "exercises"],
+    print("[book] generating the exercise release: python -m ganlab_grader release", flush=True)
+    proc = subprocess.run([sys.executable, "-m", "ganlab_grader", "release", "--course", "exercises"],
                           cwd=root, capture_output=True, text=True)
     if proc.returncode != 0:
         print(f"[book] NOTE: the exercise release failed (exit {proc.returncode}); exercise "

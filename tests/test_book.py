@@ -323,7 +323,7 @@ def test_offline_zip_holds_the_whole_book(fast_book):
 def test_released_exercise_is_downloadable(fast_book, assignment):
     notebook = fast_book.html / "exercises" / assignment / f"{assignment}.ipynb"
     assert notebook.is_file(), (f"the released {assignment} notebook is not in the HTML; run "
-                                "`make release` (python -m ganlab.grading release) before the build")
+                                "`make release` (python -m ganlab_grader release) before the build")
     exercises = fast_book.page("book/exercises").read_text(encoding="utf-8")
     assert f'href="../exercises/{assignment}/{assignment}.ipynb"' in exercises
     text = notebook.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""ganlab.grading.checks: exact types, useful messages, and no trust in what a learner can patch.
+"""ganlab.exercise_checks (and its old name ganlab.grading.checks): exact types, useful messages, and no trust in what a learner can patch.
 
 Each test that monkeypatches torch/numpy/math/builtins restores them through
 ``checks.restore()`` (which is what the checks do themselves before comparing).
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.grading import checks
+from ganlab import exercise_checks as checks
 
 
 @pytest.fixture(autouse=True)
@@ -42,11 +42,21 @@ class EqualsEverything:
 
 
 def test_import_is_light_and_needs_no_nbgrader():
-    code = ("import sys; from ganlab.grading import checks; "
+    code = ("import sys; from ganlab import exercise_checks as checks; "
             "assert 'nbgrader' not in sys.modules, 'nbgrader imported'; print('ok')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_the_old_name_is_the_same_module():
+    """Notebooks released before the rename import ``ganlab.grading.checks``: the same object."""
+    code = ("from ganlab.grading import checks as old; import ganlab.grading.checks as dotted; "
+            "from ganlab import exercise_checks as new; "
+            "print(old is new, dotted is new, old.restore is new.restore)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True"]
 
 
 def test_correct_values_pass():

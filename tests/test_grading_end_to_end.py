@@ -19,10 +19,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ganlab.grading import course as course_mod
-from ganlab.grading import gradebook
-from ganlab.grading.grade import grade
-from ganlab.grading.worker import sandbox_mode
+from ganlab_grader import course as course_mod
+from ganlab_grader import gradebook
+from ganlab_grader.grade import grade
+from ganlab_grader.worker import sandbox_mode
 
 REPO = Path(__file__).resolve().parents[1]
 EXERCISES = REPO / "exercises"
@@ -419,7 +419,7 @@ def test_dask_executor_and_grading_twice_gives_the_same_gradebook(graded, tmp_pa
 
 def test_the_whole_notebook_time_limit_stops_a_slow_notebook(graded):
     """Each cell stays under its own limit, the notebook as a whole does not."""
-    from ganlab.grading.worker import GradeJob, grade_one
+    from ganlab_grader.worker import GradeJob, grade_one
 
     course = graded["course"]
     learner = Learner(course, ATTACKED).solve()

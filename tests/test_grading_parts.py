@@ -10,10 +10,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from ganlab.grading import feedback, repair
-from ganlab.grading.course import CourseError, check_release
-from ganlab.grading.grade import find_submissions
-from ganlab.grading.worker import check_notebook
+from ganlab_grader import feedback, repair
+from ganlab_grader.course import CourseError, check_release
+from ganlab_grader.grade import find_submissions
+from ganlab_grader.worker import check_notebook
 
 
 def _cell(kind, grade_id, source, **meta):
@@ -27,7 +27,7 @@ def _cell(kind, grade_id, source, **meta):
 def tiny_release():
     """A two-part assignment as released (no hidden tests, stubs in the answer cells)."""
     return new_notebook(cells=[
-        _cell("code", "setup", "from ganlab.grading import checks"),
+        _cell("code", "setup", "from ganlab import exercise_checks as checks"),
         _cell("markdown", "intro", "# Tiny"),
         _cell("code", "answer", "def f(x):\n    raise NotImplementedError()", solution=True, locked=False),
         _cell("code", "test_f", "checks.assert_true(f(1) == 2, 'f(1)')", grade=True, points=2),
@@ -131,7 +131,7 @@ def test_check_release_flags_missing_stub():
 
 
 def test_cli_explains_a_missing_course(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ganlab.grading", "grade", "--course",
+    done = subprocess.run([sys.executable, "-m", "ganlab_grader", "grade", "--course",
                            str(tmp_path / "nope"), "--submissions", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2

@@ -5,7 +5,7 @@ An assignment module in ``scripts/assignments/`` defines ``NAME`` (for example
 
 * ``setup(extra="")``: the first, read-only code cell. It installs the course package on
   Colab and imports ``torch``, ``F``, ``nn``, ``math``, ``copy`` and ``checks``
-  (``ganlab.grading.checks``) *before* any learner code runs; ``extra`` adds more imports.
+  (``ganlab.exercise_checks``) *before* any learner code runs; ``extra`` adds more imports.
 * ``markdown(grade_id, text)``: read-only instructions (maths, hints, the points table);
   ``chapter_link(slug, title)`` gives a Markdown link to ``chapters/<slug>.ipynb`` on GitHub.
 * ``code(grade_id, source)``: a read-only, ungraded code cell (a demo, a plot, data loading).
@@ -80,7 +80,7 @@ def setup(extra: str = "") -> nbformat.NotebookNode:
         "import torch.nn.functional as F",
         "from torch import nn",
         "",
-        "from ganlab.grading import checks",
+        "from ganlab import exercise_checks as checks",
     ]
     if _clean(extra):
         lines.append(_clean(extra))

@@ -1,4 +1,4 @@
-"""``python -m ganlab.grading``: see :mod:`ganlab.grading.cli`."""
+"""``python -m ganlab_grader``: see :mod:`ganlab_grader.cli`."""
 import sys
 
 from .cli import main

@@ -1,9 +1,9 @@
-"""``python -m ganlab.grading release|grade``: the instructor's two commands.
+"""``python -m ganlab_grader release|grade``: the instructor's two commands.
 
 ::
 
-    python -m ganlab.grading release --course exercises
-    python -m ganlab.grading grade --course exercises --submissions collected/ \\
+    python -m ganlab_grader release --course exercises
+    python -m ganlab_grader grade --course exercises --submissions collected/ \\
         [--executor process|dask --scheduler tcp://HOST:8786] [--workers N] \\
         [--timeout 300] [--cell-timeout 60] [--memory-mb 4096] [--sandbox auto|namespaces|limits]
 
@@ -20,7 +20,7 @@ from .course import CourseError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ganlab.grading",
+    parser = argparse.ArgumentParser(prog="python -m ganlab_grader",
                                      description="Release and grade the course's nbgrader assignments.")
     commands = parser.add_subparsers(dest="command", required=True)
     release = commands.add_parser("release", help="write release/<a>/<a>.ipynb for every assignment")

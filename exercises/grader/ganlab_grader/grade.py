@@ -1,7 +1,7 @@
 """Grade a folder of submissions: ``<submissions>/<student>/<assignment>/<assignment>.ipynb``.
 
 :func:`grade` finds the submissions, generates each assignment's template once, sends one
-:class:`~ganlab.grading.worker.GradeJob` per submission to a ``concurrent.futures`` executor
+:class:`~ganlab_grader.worker.GradeJob` per submission to a ``concurrent.futures`` executor
 (a local process pool by default, or a Dask cluster's executor), and, back in this process,
 merges each result into the real gradebook, writes the feedback HTML and finally
 ``grades.csv``. A broken submission gets 0 points and a reason; the run goes on.
@@ -71,9 +71,12 @@ def private_paths(course: Path, submissions: Path) -> list[str]:
     """Folders the learner's kernel must not see: the course, the submissions, and the
     repositories around them (which hold the assignment builders and .git) except the
     ganlab package and the Python environment the kernel runs on."""
-    import ganlab
+    import importlib.util
 
-    package = Path(ganlab.__file__).resolve().parent
+    spec = importlib.util.find_spec("ganlab")  # where it is, without importing torch
+    if spec is None or not spec.origin:
+        raise course_mod.CourseError("the kernels need the ganlab package: pip install -e <repository>")
+    package = Path(spec.origin).resolve().parent
     keep = {package, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
     # installed packages only: a source folder on sys.path (tests/, the repo) stays hidden
     keep.update(Path(p).resolve() for p in sys.path

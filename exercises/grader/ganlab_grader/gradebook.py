@@ -1,7 +1,7 @@
 """The real gradebook (``exercises/gradebook.db``): written here, by the grading process only.
 
 Each submission is autograded in a throwaway course; its scores come back as plain numbers
-(:class:`~ganlab.grading.worker.GradeResult`) and :func:`merge` records them with nbgrader's
+(:class:`~ganlab_grader.worker.GradeResult`) and :func:`merge` records them with nbgrader's
 :class:`~nbgrader.api.Gradebook` API: the student, the submission, one auto score per test
 cell. Recording the same result twice leaves the same gradebook, so grading is idempotent.
 :func:`export_csv` writes ``grades.csv`` from the gradebook itself, so the two always agree.

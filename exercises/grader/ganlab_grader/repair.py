@@ -5,7 +5,7 @@ code, rename a test cell's ``grade_id``, turn a test cell into markdown or edit 
 nbgrader restores the *source* of the test cells it can find (``OverwriteCells``) and re-adds
 missing ones (``add_missing_cells``); what it cannot do is recognise a test cell whose
 ``grade_id`` changed, and it never restores the setup cell, which must run before any learner
-code so that :mod:`ganlab.grading.checks` captures the pristine torch. This module matches
+code so that :mod:`ganlab.exercise_checks` captures the pristine torch. This module matches
 the submission's cells with the release's by ``grade_id`` and by nbformat cell ``id``, and:
 
 * restores the metadata and cell type of every locked cell (a renamed ``grade_id`` comes

@@ -1,7 +1,7 @@
 """Autograde one submission inside its throwaway course (runs as its own process).
 
-``python -m ganlab.grading.runner JOB_DIR`` reads ``JOB_DIR/job.json`` (written by
-:func:`ganlab.grading.worker.grade_one`), where ``JOB_DIR/course`` is a throwaway nbgrader
+``python -m ganlab_grader.runner JOB_DIR`` reads ``JOB_DIR/job.json`` (written by
+:func:`ganlab_grader.worker.grade_one`), where ``JOB_DIR/course`` is a throwaway nbgrader
 course: a copy of the assignment's template gradebook (source cells, grade cells, points) and
 the submission under ``submitted/learner/<assignment>/``. Nothing of the instructor's course is
 passed in. The steps:
@@ -40,7 +40,7 @@ STUDENT = "learner"  # the id used inside every throwaway course (the real name 
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """Starts the kernel through :mod:`ganlab.grading.sandbox`, talking over Unix sockets."""
+    """Starts the kernel through :mod:`ganlab_grader.sandbox`, talking over Unix sockets."""
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
@@ -112,7 +112,7 @@ class GuardTestCells(NbGraderPreprocessor):
     learner cell that rebound the name ``checks`` to an object of its own.
     """
 
-    guard = "from ganlab.grading import checks; checks.restore()  # added by the grader\n"
+    guard = "from ganlab import exercise_checks as checks; checks.restore()  # added by the grader\n"
 
     def preprocess_cell(self, cell, resources, cell_index):
         meta = cell.get("metadata", {}).get("nbgrader", {})

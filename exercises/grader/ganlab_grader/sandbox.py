@@ -3,7 +3,7 @@
 The grader starts every kernel through this module instead of ``python -m ipykernel_launcher``
 directly::
 
-    python -I .../ganlab/grading/sandbox.py -- python -m ipykernel_launcher -f <connection file>
+    python -I .../ganlab_grader/sandbox.py -- python -m ipykernel_launcher -f <connection file>
 
 with a JSON spec in the ``GANLAB_SANDBOX`` environment variable. What the kernel gets:
 
@@ -143,7 +143,10 @@ def _build_filesystem(spec: dict) -> None:
 
 def _runtime_paths() -> list[str]:
     """What the kernel must keep seeing: the Python environment and the ganlab package."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    import importlib.util
+
+    spec = importlib.util.find_spec("ganlab")  # finds it without importing it (and torch)
+    package = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else sys.prefix
     paths = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, package)}
     return sorted(paths)
 
@@ -164,7 +167,7 @@ def _bind_descriptor(descriptor: int, target: str, *, read_only: bool) -> None:
 
 def main(argv: list[str]) -> None:
     if "--" not in argv:
-        sys.exit("usage: GANLAB_SANDBOX='{...}' python -m ganlab.grading.sandbox [--inside] -- CMD")
+        sys.exit("usage: GANLAB_SANDBOX='{...}' python -m ganlab_grader.sandbox [--inside] -- CMD")
     split = argv.index("--")
     options, command = argv[:split], argv[split + 1:]
     spec = json.loads(os.environ.get(ENV_VAR, "{}"))

@@ -3,7 +3,7 @@
 Everything a grading needs travels *in* the :class:`GradeJob` (bytes, not paths): the
 submission, the assignment's template gradebook and its release. So the same function runs in
 a local process pool or on a Dask worker on another machine, and the learner's kernel never
-gets a path to the instructor's course. The job runs :mod:`ganlab.grading.runner` in a child
+gets a path to the instructor's course. The job runs :mod:`ganlab_grader.runner` in a child
 process with a wall-clock limit for the whole notebook and a memory limit; whatever happens
 (invalid JSON, a dead kernel, an endless loop) comes back as a :class:`GradeResult`.
 """
@@ -147,7 +147,7 @@ def grade_one(job: GradeJob) -> GradeResult:
             "cell_timeout": job.cell_timeout}))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "GANLAB_SANDBOX"))}
         env["PYTHONUNBUFFERED"] = "1"
-        # The runner is started as a plain module of this folder: `python -m ganlab.grading...`
+        # The runner is started as a plain module of this folder: `python -m ganlab_grader...`
         # would import ganlab, hence torch, which the runner does not need (seconds per notebook).
         start_runner = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
                         "import runner; runner.main(sys.argv[1:])")
