@@ -116,8 +116,8 @@ def _target(kind: str, match: re.Match) -> str:
     if kind == "role":
         x = match["x"]
         return x.split("<")[-1].rstrip(">") if "<" in x else x  # {numref}`Figure %s <fig-x>`
-    if kind == "directive":
-        return f"{match['x']} {match['arg']}"
+    if kind == "directive":  # a table's argument is its caption, translated like any text
+        return match["x"] if match["x"] == "table" else f"{match['x']} {match['arg']}"
     return match["x"]
 
 
