@@ -13,10 +13,16 @@ record it::
 
     python -m ganlab.pretrained --add dcgan_digits ganlab/weights/dcgan_digits.pt \
         --model ganlab.models:DCGANGenerator --kwargs '{"image_size": 16}' \
-        --chapter 5 --script scripts/train_dcgan.py
+        --chapter 5 --script scripts/train_dcgan_digits.py
 
 or call :func:`write_manifest_entry` from the training script. ``python -m ganlab.pretrained``
 lists what is available and verifies every checksum.
+
+The chapters use them through :func:`load_or_train`: the shipped weights when they are there,
+training otherwise (a flag such as ``TRAIN_FROM_SCRATCH = True`` asks for training)::
+
+    G = load_or_train("dcgan_digits", lambda: train_gan(G, D, data).generator,
+                      retrain=TRAIN_FROM_SCRATCH)
 """
 from __future__ import annotations
 
@@ -30,8 +36,8 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["PretrainedError", "WEIGHTS_DIR", "MANIFEST", "load", "available", "register",
-           "entry", "sha256_of", "write_manifest_entry", "verify", "matches_shipped"]
+__all__ = ["PretrainedError", "WEIGHTS_DIR", "MANIFEST", "load", "load_or_train", "available",
+           "register", "entry", "sha256_of", "write_manifest_entry", "verify", "matches_shipped"]
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MANIFEST = WEIGHTS_DIR / "manifest.json"
@@ -178,6 +184,25 @@ def load(name: str, map_location="cpu", *, path=None, check_hash: bool = True) -
     _check_fits(name, model, state)
     model.load_state_dict(state)
     return model.to(map_location).eval()
+
+
+def load_or_train(name: str, train_fn, *, retrain: bool = False) -> torch.nn.Module:
+    """The shipped pretrained model ``name`` (eval mode), or ``train_fn()`` when asked or needed.
+
+    With ``retrain=True`` it calls ``train_fn()`` and returns what it returns (the trained
+    model). Otherwise it returns :func:`load` ``(name)``; if those weights are missing or broken
+    it says so in one sentence and trains instead. First used in chapter 1.
+    """
+    if not callable(train_fn):
+        raise TypeError(f"train_fn must be a function that trains and returns the model, "
+                        f"got {type(train_fn).__name__}")
+    if not retrain:
+        try:
+            return load(name)
+        except PretrainedError as error:
+            print(f"No usable pretrained weights for {name!r} ({error}), so training from "
+                  "scratch instead.")
+    return train_fn()
 
 
 def _check_fits(name: str, model: torch.nn.Module, state: dict) -> None:

@@ -52,11 +52,11 @@ def _split_index(labels: torch.Tensor, split: str) -> torch.Tensor:
     """A stratified split: the same 20 % of every class is held out, whatever the global seed."""
     if split == "all":
         return torch.arange(len(labels))
-    generator = torch.Generator().manual_seed(SPLIT_SEED)
+    rng = torch.Generator().manual_seed(SPLIT_SEED)
     chosen = []
     for digit in range(10):
         members = (labels == digit).nonzero().squeeze(1)
-        members = members[torch.randperm(len(members), generator=generator)]
+        members = members[torch.randperm(len(members), generator=rng)]
         n_test = round(TEST_FRACTION * len(members))
         chosen.append(members[:n_test] if split == "test" else members[n_test:])
     return torch.cat(chosen).sort().values

@@ -90,11 +90,11 @@ class DomainPair:
 
 def _halves(labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Split every class in two disjoint random halves (A gets the extra image of odd classes)."""
-    generator = torch.Generator().manual_seed(DOMAIN_SEED)
+    rng = torch.Generator().manual_seed(DOMAIN_SEED)
     first, second = [], []
     for digit in labels.unique().tolist():
         members = (labels == digit).nonzero().squeeze(1)
-        members = members[torch.randperm(len(members), generator=generator)]
+        members = members[torch.randperm(len(members), generator=rng)]
         half = (len(members) + 1) // 2
         first.append(members[:half])
         second.append(members[half:])

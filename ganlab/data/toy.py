@@ -22,23 +22,23 @@ def _check_n(n) -> int:
 
 
 def gaussian_1d(n: int, mean: float = 4.0, std: float = 0.5,
-                generator: torch.Generator | None = None) -> torch.Tensor:
+                rng: torch.Generator | None = None) -> torch.Tensor:
     r"""``n`` draws from :math:`\mathcal{N}(\text{mean}, \text{std}^2)`, shape ``(n, 1)`` (chapter 2).
 
     The data distribution :math:`p_{data}` of the 1-D figure of Goodfellow et al. (2014).
     """
     n = _check_n(n)
-    return mean + std * torch.randn(n, 1, generator=generator)
+    return mean + std * torch.randn(n, 1, generator=rng)
 
 
 def uniform_noise(n: int, dim: int = 1, low: float = -1.0, high: float = 1.0,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
+                  rng: torch.Generator | None = None) -> torch.Tensor:
     r"""``n`` draws of :math:`z \sim \mathcal{U}(\text{low}, \text{high})^{dim}` (chapter 2).
 
     The paper's figure samples z uniformly on the lower line.
     """
     n = _check_n(n)
-    return low + (high - low) * torch.rand(n, dim, generator=generator)
+    return low + (high - low) * torch.rand(n, dim, generator=rng)
 
 
 def ring_centers(n_modes: int = 8, radius: float = 1.0) -> torch.Tensor:
@@ -55,27 +55,27 @@ def grid_centers(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
 
 
 def mixture(n: int, centers: torch.Tensor, std: float,
-            generator: torch.Generator | None = None) -> torch.Tensor:
+            rng: torch.Generator | None = None) -> torch.Tensor:
     r"""``n`` draws from the equal-weight mixture :math:`\frac1K\sum_k \mathcal{N}(c_k, \sigma^2 I)`."""
     n = _check_n(n)
-    which = torch.randint(len(centers), (n,), generator=generator)
-    noise = torch.randn(n, centers.shape[1], generator=generator)
+    which = torch.randint(len(centers), (n,), generator=rng)
+    noise = torch.randn(n, centers.shape[1], generator=rng)
     return centers[which] + std * noise
 
 
 def ring(n: int, n_modes: int = 8, radius: float = 1.0, std: float = 0.01,
-         generator: torch.Generator | None = None) -> torch.Tensor:
+         rng: torch.Generator | None = None) -> torch.Tensor:
     """``n`` points from the ring of ``n_modes`` Gaussians, shape ``(n, 2)`` (chapter 3).
 
     The centres are :func:`ring_centers` ``(n_modes, radius)``.
     """
-    return mixture(n, ring_centers(n_modes, radius), std, generator)
+    return mixture(n, ring_centers(n_modes, radius), std, rng)
 
 
 def grid(n: int, side: int = 5, spacing: float = 2.0, std: float = 0.05,
-         generator: torch.Generator | None = None) -> torch.Tensor:
+         rng: torch.Generator | None = None) -> torch.Tensor:
     """``n`` points from the grid of ``side²`` Gaussians, shape ``(n, 2)`` (chapter 3).
 
     The centres are :func:`grid_centers` ``(side, spacing)``.
     """
-    return mixture(n, grid_centers(side, spacing), std, generator)
+    return mixture(n, grid_centers(side, spacing), std, rng)

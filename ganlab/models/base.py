@@ -28,21 +28,21 @@ class Generator(nn.Module):
         self.latent_dim = latent_dim
         self.latent_distribution = latent_distribution
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None,
+    def sample_latent(self, n: int, rng: torch.Generator | None = None,
                       device: torch.device | str | None = None) -> torch.Tensor:
         r"""Draw ``n`` latent vectors :math:`z \sim p_z`, shape ``(n, latent_dim)``.
 
-        Drawn on the CPU with ``generator`` (so a seed gives the same z on every device), then
+        Drawn on the CPU with ``rng`` (so a seed gives the same z on every device), then
         moved to ``device`` (default: the device of the generator's parameters).
         """
         if self.latent_distribution == "normal":
-            z = torch.randn(n, self.latent_dim, generator=generator)
+            z = torch.randn(n, self.latent_dim, generator=rng)
         else:
-            z = 2 * torch.rand(n, self.latent_dim, generator=generator) - 1
+            z = 2 * torch.rand(n, self.latent_dim, generator=rng) - 1
         return z.to(device if device is not None else self._device())
 
     @torch.no_grad()
-    def generate(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         """``n`` samples :math:`G(z)` in evaluation mode, without gradients (chapter 1).
 
         The module's train/eval mode is restored afterwards.
@@ -50,7 +50,7 @@ class Generator(nn.Module):
         was_training = self.training
         self.eval()
         try:
-            return self(self.sample_latent(n, generator))
+            return self(self.sample_latent(n, rng))
         finally:
             self.train(was_training)
 

@@ -47,7 +47,7 @@ class ConditionalDCGANGenerator(DCGANGenerator):
     n_classes``; the other arguments and options are those of
     :class:`~ganlab.models.DCGANGenerator` (the first layer simply has :math:`K` more inputs).
 
-    * ``sample_latent(n, generator)`` draws :math:`z \sim \mathcal N(0, I_d)` and then labels
+    * ``sample_latent(n, rng)`` draws :math:`z \sim \mathcal N(0, I_d)` and then labels
       :math:`y \sim \mathcal U\{0, \dots, K-1\}` with the same ``torch.Generator``;
     * ``forward(latent)`` returns the *labelled* images ``(N, channels + K, S, S)``: the image
       channels, then the label planes (what the discriminator judges, same layout as
@@ -85,23 +85,23 @@ class ConditionalDCGANGenerator(DCGANGenerator):
         one_hot = torch.nn.functional.one_hot(labels.to(z.device), self.n_classes).to(z.dtype)
         return torch.cat([z, one_hot], dim=1)
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None,
+    def sample_latent(self, n: int, rng: torch.Generator | None = None,
                       device: torch.device | str | None = None) -> torch.Tensor:
         r"""``n`` latent vectors :math:`(z, e_y)`: :math:`z \sim \mathcal N(0, I)`, :math:`y` uniform.
 
-        Drawn on the CPU with ``generator`` (first all the noise, then all the labels), then
+        Drawn on the CPU with ``rng`` (first all the noise, then all the labels), then
         moved to ``device`` (default: the device of the parameters).
         """
-        z = self._noise(n, generator)
-        labels = torch.randint(self.n_classes, (n,), generator=generator)
+        z = self._noise(n, rng)
+        labels = torch.randint(self.n_classes, (n,), generator=rng)
         return self.latent(z, labels).to(device if device is not None else self._device())
 
-    def _noise(self, n: int, generator) -> torch.Tensor:
+    def _noise(self, n: int, rng) -> torch.Tensor:
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"n must be a non-negative int, got {n!r}")
         if self.latent_distribution == "normal":
-            return torch.randn(n, self.noise_dim, generator=generator)
-        return 2 * torch.rand(n, self.noise_dim, generator=generator) - 1
+            return torch.randn(n, self.noise_dim, generator=rng)
+        return 2 * torch.rand(n, self.noise_dim, generator=rng) - 1
 
     def _labels(self, labels, n: int) -> torch.Tensor:
         if isinstance(labels, int) and not isinstance(labels, bool):
@@ -128,22 +128,22 @@ class ConditionalDCGANGenerator(DCGANGenerator):
         return torch.cat([images, planes.to(images.dtype)], dim=1)
 
     @torch.no_grad()
-    def generate(self, n: int | None = None, generator: torch.Generator | None = None, *,
+    def generate(self, n: int | None = None, rng: torch.Generator | None = None, *,
                  labels=None, z: torch.Tensor | None = None) -> torch.Tensor:
         """Images ``(N, channels, S, S)`` of the requested classes, in eval mode (chapter 10).
 
-        ``labels``: ``None`` (uniform random classes, drawn with ``generator`` after the
+        ``labels``: ``None`` (uniform random classes, drawn with ``rng`` after the
         noise), one int (``n`` images of that class) or ``N`` class indices. ``z``: the noise
-        ``(N, noise_dim)`` to use (default: drawn with ``generator``); the same ``z`` with
+        ``(N, noise_dim)`` to use (default: drawn with ``rng``); the same ``z`` with
         different labels keeps the *style* and changes the class. ``n`` may be left out when
         ``labels`` or ``z`` give the number. The label planes are dropped; the module's
         train/eval mode is restored afterwards.
         """
         n = self._count(n, labels, z)
         if z is None:
-            z = self._noise(n, generator)
+            z = self._noise(n, rng)
         if labels is None:
-            labels = torch.randint(self.n_classes, (n,), generator=generator)
+            labels = torch.randint(self.n_classes, (n,), generator=rng)
         parameter = next(self.parameters())
         latent = self.latent(z.to(parameter.device, parameter.dtype), labels)
         was_training = self.training

@@ -140,13 +140,13 @@ class ImagePool:
     ``size`` images, each new image is stored and returned. Once full, each image is, with
     probability 1/2, stored in place of a random older one which is returned instead, and
     otherwise returned as it is. ``size=0`` returns the input unchanged. Stored images are
-    detached copies. ``generator`` (a CPU ``torch.Generator``) makes the choices repeatable.
+    detached copies. ``rng`` (a CPU ``torch.Generator``) makes the choices repeatable.
     """
 
-    def __init__(self, size: int = 50, generator: torch.Generator | None = None):
+    def __init__(self, size: int = 50, rng: torch.Generator | None = None):
         _positive_int("size", size, minimum=0)
         self.size = size
-        self.generator = generator
+        self.rng = rng
         self.images: list[torch.Tensor] = []
 
     def __len__(self) -> int:
@@ -165,8 +165,8 @@ class ImagePool:
             if len(self.images) < self.size:
                 self.images.append(image.clone())
                 out.append(image)
-            elif torch.rand((), generator=self.generator) < 0.5:
-                index = int(torch.randint(self.size, (), generator=self.generator))
+            elif torch.rand((), generator=self.rng) < 0.5:
+                index = int(torch.randint(self.size, (), generator=self.rng))
                 out.append(self.images[index].to(image.device))
                 self.images[index] = image.clone()
             else:

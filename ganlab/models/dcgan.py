@@ -37,22 +37,22 @@ _OUTPUTS = ("tanh", "hardtanh")
 _BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, BatchNorm)
 
 
-def dcgan_init_(module: nn.Module, generator: torch.Generator | None = None) -> nn.Module:
+def dcgan_init_(module: nn.Module, rng: torch.Generator | None = None) -> nn.Module:
     r"""DCGAN weight initialisation, in place (chapter 5); returns ``module``.
 
     Convolution, transposed-convolution and linear weights :math:`w \sim \mathcal{N}(0, 0.02^2)`;
     batch-norm scales :math:`\gamma \sim \mathcal{N}(1, 0.02^2)`; every bias (and :math:`\beta`) 0.
-    Works for ``torch.nn`` batch norms and :class:`ganlab.models.BatchNorm`. ``generator``
+    Works for ``torch.nn`` batch norms and :class:`ganlab.models.BatchNorm`. ``rng``
     (a seeded ``torch.Generator`` on the CPU) makes the draw repeatable.
     """
     if not isinstance(module, nn.Module):
         raise TypeError(f"dcgan_init_ expects an nn.Module, got {type(module).__name__}")
     for layer in module.modules():
         if isinstance(layer, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-            _normal_(layer.weight, 0.0, 0.02, generator)
+            _normal_(layer.weight, 0.0, 0.02, rng)
         elif isinstance(layer, _BN_TYPES):
             if layer.weight is not None:
-                _normal_(layer.weight, 1.0, 0.02, generator)
+                _normal_(layer.weight, 1.0, 0.02, rng)
         else:
             continue
         if getattr(layer, "bias", None) is not None:
@@ -61,9 +61,9 @@ def dcgan_init_(module: nn.Module, generator: torch.Generator | None = None) -> 
 
 
 @torch.no_grad()
-def _normal_(tensor: torch.Tensor, mean: float, std: float, generator) -> None:
+def _normal_(tensor: torch.Tensor, mean: float, std: float, rng) -> None:
     # draw on the CPU so that a seeded CPU generator gives the same weights on any device
-    tensor.copy_(torch.empty(tensor.shape).normal_(mean, std, generator=generator))
+    tensor.copy_(torch.empty(tensor.shape).normal_(mean, std, generator=rng))
 
 
 def _check_choice(name: str, value, choices) -> None:
@@ -117,7 +117,7 @@ class DCGANGenerator(Generator):
                  activation: str = "relu", fully_connected: bool = False, fc_units: int = 1024,
                  norm_layer: Callable[[int], nn.Module] | None = None, output: str = "tanh",
                  latent_distribution: str = "normal", init: bool = True,
-                 generator: torch.Generator | None = None):
+                 rng: torch.Generator | None = None):
         super().__init__(latent_dim, latent_distribution)
         stages = _check_common(image_size, channels, width)
         _check_choice("upsample", upsample, _UPSAMPLE)
@@ -154,7 +154,7 @@ class DCGANGenerator(Generator):
         blocks["output"] = nn.Sequential(*self._upsampling(widths[-1], channels), squash)
         self.net = nn.Sequential(blocks)
         if init:
-            dcgan_init_(self, generator)
+            dcgan_init_(self, rng)
 
     def _upsampling(self, c_in: int, c_out: int) -> list[nn.Module]:
         if self.upsample == "transposed":
@@ -203,7 +203,7 @@ class DCGANDiscriminator(nn.Module):
                  fully_connected: bool = False, fc_units: int = 1024,
                  spectral_norm: bool = False,
                  norm_layer: Callable[[int], nn.Module] | None = None, init: bool = True,
-                 generator: torch.Generator | None = None):
+                 rng: torch.Generator | None = None):
         super().__init__()
         stages = _check_common(image_size, channels, width)
         if isinstance(pack, bool) or not isinstance(pack, int) or pack < 1:
@@ -228,7 +228,7 @@ class DCGANDiscriminator(nn.Module):
             blocks["output"] = nn.Sequential(nn.Conv2d(widths[-1], 1, 4, 1, 0, bias=False))
         self.net = nn.Sequential(blocks)
         if init:
-            dcgan_init_(self, generator)
+            dcgan_init_(self, rng)
         self.spectral_norm = spectral_norm
         if spectral_norm:
             spectral_norm_layers(self.net)

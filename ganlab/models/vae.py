@@ -80,25 +80,25 @@ class VAE(nn.Module):
 
     @staticmethod
     def reparameterize(mu: torch.Tensor, logvar: torch.Tensor,
-                       generator: torch.Generator | None = None) -> torch.Tensor:
+                       rng: torch.Generator | None = None) -> torch.Tensor:
         r"""Reparameterisation trick: :math:`z = \mu + \sigma \odot \varepsilon`, :math:`\varepsilon \sim \mathcal{N}(0, I)`.
 
         The randomness sits in :math:`\varepsilon`, so gradients flow to :math:`\mu` and
         :math:`\sigma = \exp(\tfrac12 \log\sigma^2)`.
         """
-        if generator is None:
+        if rng is None:
             eps = torch.randn_like(mu)
         else:
-            eps = torch.randn(mu.shape, generator=generator).to(mu.device, mu.dtype)
+            eps = torch.randn(mu.shape, generator=rng).to(mu.device, mu.dtype)
         return mu + torch.exp(0.5 * logvar) * eps
 
-    def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
+    def forward(self, x: torch.Tensor, rng: torch.Generator | None = None):
         r"""``(recon, mu, logvar)``: a reconstruction from one sample :math:`z \sim q(z \mid x)`."""
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar, generator)
+        z = self.reparameterize(mu, logvar, rng)
         return self.decode(z), mu, logvar
 
-    def loss(self, x: torch.Tensor, generator: torch.Generator | None = None) -> VAELoss:
+    def loss(self, x: torch.Tensor, rng: torch.Generator | None = None) -> VAELoss:
         r"""Negative ELBO, averaged over the batch, with its two parts (chapter 9).
 
         .. math::
@@ -112,25 +112,25 @@ class VAE(nn.Module):
         :math:`D \log(s\sqrt{2\pi})` (:math:`D` pixels), estimated with one sample of :math:`z`.
         Returns ``VAELoss(loss, reconstruction, kl)``; minimise ``loss``.
         """
-        recon, mu, logvar = self(x, generator)
+        recon, mu, logvar = self(x, rng)
         reconstruction = ((x - recon) ** 2).flatten(1).sum(1) / (2 * self.recon_std ** 2)
         kl = 0.5 * (mu ** 2 + logvar.exp() - logvar - 1).sum(1)
         reconstruction, kl = reconstruction.mean(), kl.mean()
         return VAELoss(reconstruction + kl, reconstruction, kl)
 
-    def sample_latent(self, n: int, generator: torch.Generator | None = None,
+    def sample_latent(self, n: int, rng: torch.Generator | None = None,
                       device: torch.device | str | None = None) -> torch.Tensor:
         """``n`` codes from the prior N(0, I), drawn on the CPU, moved to ``device``."""
-        z = torch.randn(n, self.latent_dim, generator=generator)
+        z = torch.randn(n, self.latent_dim, generator=rng)
         return z.to(device if device is not None else next(self.parameters()).device)
 
     @torch.no_grad()
-    def generate(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def generate(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         r"""``n`` new images :math:`\hat x(z)`, :math:`z \sim p(z) = \mathcal{N}(0, I)` (chapter 9)."""
         was_training = self.training
         self.eval()
         try:
-            return self.decode(self.sample_latent(n, generator))
+            return self.decode(self.sample_latent(n, rng))
         finally:
             self.train(was_training)
 

@@ -18,7 +18,7 @@ import torch
 
 __all__ = ["save_checkpoint", "load_checkpoint", "CheckpointError"]
 
-FORMAT = "ganlab.train/1"
+FORMAT = "ganlab.train/2"  # 2: the step's state under "run" (one loop for every model)
 
 
 class CheckpointError(RuntimeError):

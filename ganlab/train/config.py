@@ -8,19 +8,18 @@ the learning rates, mixed precision on a GPU (chapter 5). Any field can also be 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-__all__ = ["TrainConfig", "resolve_config", "AMP_MODES"]
+from .loop import LoopSettings, positive_int
 
-AMP_MODES = (False, True, "bf16", "fp16")
-LR_SCHEDULES = ("constant", "linear")
+__all__ = ["TrainConfig", "resolve_config"]
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(LoopSettings):
     r"""Hyper-parameters of :func:`ganlab.train.train_gan`.
 
     ``steps``: generator updates; each is preceded by ``d_steps`` discriminator updates
@@ -107,13 +106,9 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Check every field; raise ``ValueError``/``TypeError`` saying what to change."""
-        for name in ("steps", "batch_size", "d_steps", "n_fixed"):
-            _positive_int(name, getattr(self, name))
-        for name in ("snapshot_every", "checkpoint_every"):
-            value = getattr(self, name)
-            if value is not None:
-                _positive_int(name, value, minimum=0 if name == "snapshot_every" else 1)
-        _positive_int("seed", self.seed, minimum=0)
+        self._validate_loop()
+        for name in ("batch_size", "d_steps", "n_fixed"):
+            positive_int(name, getattr(self, name))
         for name in ("lr_g", "lr_d"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
@@ -127,16 +122,9 @@ class TrainConfig:
         ema = self.ema
         if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 <= ema < 1:
             raise ValueError(f"ema must be a decay in [0, 1) such as 0.999 (0: off), got {ema!r}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         for name in ("reuse_fakes", "channels_last", "fused_adam", "compile"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        if self.amp not in AMP_MODES:
-            raise ValueError(f"amp must be one of {AMP_MODES}, got {self.amp!r}")
-        if self.resume and self.checkpoint is None:
-            raise ValueError("resume=True needs checkpoint='path/to/run.pt': the file to "
-                             "resume from")
         if self.probe is not None:
             probe = torch.as_tensor(self.probe)
             if probe.dim() != 1 or not probe.is_floating_point():
@@ -145,51 +133,12 @@ class TrainConfig:
                                  f"{tuple(probe.shape)}, dtype {probe.dtype}")
         return self
 
-    @property
-    def snapshot_interval(self) -> int:
-        """Steps between snapshots (0: none); ``None`` resolves to ``steps // 20``."""
-        if self.snapshot_every is None:
-            return max(1, self.steps // 20)
-        return self.snapshot_every
-
-    def snapshot_due(self, step: int) -> bool:
-        """Whether a snapshot is taken after generator step ``step`` (0: before training)."""
-        every = self.snapshot_interval
-        return every > 0 and (step % every == 0 or step == self.steps)
-
-    def set_learning_rates(self, opt_g, opt_d, step: int) -> None:
-        """Apply the schedule's rates for step ``step`` to both players' optimisers."""
-        if self.lr_schedule == "constant":
-            return
-        for optimizer, lr in ((opt_g, self.lr_g), (opt_d, self.lr_d)):
-            for group in optimizer.param_groups:
-                group["lr"] = lr * self.lr_factor(step)
-
-    @property
-    def checkpoint_interval(self) -> int:
-        """Steps between checkpoints; ``None`` resolves to ``steps // 10``."""
-        if self.checkpoint_every is None:
-            return max(1, self.steps // 10)
-        return self.checkpoint_every
-
-    def lr_factor(self, step: int) -> float:
-        """The multiplier of both learning rates at generator step ``step`` (1-based)."""
-        if self.lr_schedule == "linear":
-            return 1.0 - (step - 1) / self.steps
-        return 1.0
-
-    def as_dict(self) -> dict:
-        """The fields as a plain dict (the probe stays a tensor), e.g. to save with a run."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
-
-def _positive_int(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-
 
 def resolve_config(config, overrides: dict, config_class=TrainConfig):
-    """``config`` (or the defaults) with ``overrides`` applied, validated."""
+    """``config`` (or the defaults) with ``overrides`` applied, validated (chapter 2).
+
+    How every ``train_*`` function combines its ``config`` argument with keyword overrides.
+    """
     if config is None:
         config = config_class()
     elif not isinstance(config, config_class):

@@ -22,13 +22,11 @@ Adam with learning rate 2e-4 and betas (0.5, 0.999), as in the paper (without it
 learning-rate decay, which matters only for long runs).
 
 ``freeze_discriminators_at=k`` skips step 2 after step ``k``: from then on only the generators
-learn, against two discriminators that no longer change (chapter 7's answer to handout 003's
-question whether D should stop learning early).
+learn, against two discriminators that no longer change (chapter 7 asks whether D should
+stop learning early).
 """
 from __future__ import annotations
 
-import dataclasses
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,18 +34,19 @@ import torch
 from torch import nn
 
 from ..losses import cycle_loss, d_loss_least_squares, g_loss_least_squares, identity_loss
-from .config import _positive_int, resolve_config
-from .loop import TrainingDiverged, _grad_norm, _Progress
+from .config import resolve_config
+from .loop import LoopSettings, Precision, guarded_update, positive_int, run
 from .sampling import make_sampler
 
-__all__ = ["CycleGANConfig", "CycleGANResult", "train_cyclegan", "build_cyclegan_models"]
+__all__ = ["CycleGANConfig", "CycleGANResult", "CycleGANStep", "train_cyclegan",
+           "build_cyclegan_models", "CYCLEGAN_HISTORY_KEYS"]
 
 CYCLEGAN_HISTORY_KEYS = ("step", "g_loss", "adversarial", "cycle", "identity", "d_a_loss",
                          "d_b_loss", "grad_norm_g", "grad_norm_d")
 
 
 @dataclass
-class CycleGANConfig:
+class CycleGANConfig(LoopSettings):
     """Hyper-parameters of :func:`train_cyclegan` (chapter 7).
 
     ``width``/``n_blocks`` size the two :class:`~ganlab.models.ResnetGenerator`\\ s,
@@ -58,6 +57,8 @@ class CycleGANConfig:
     ``freeze_discriminators_at`` (``None``: never): the last step at which the discriminators
     are updated; after it only the generators learn (with the same losses and optimiser), the
     image pools are no longer read, and the history records NaN for the discriminators' losses.
+    ``lr_schedule``, ``amp``, ``checkpoint``, ``checkpoint_every`` and ``resume`` work as in
+    :class:`~ganlab.train.TrainConfig`: the loop is the same.
     """
     steps: int = 2000
     batch_size: int = 16
@@ -76,28 +77,29 @@ class CycleGANConfig:
     progress: bool = True
     device: Any = None
     freeze_discriminators_at: int | None = None
+    lr_schedule: str = "constant"
+    amp: bool | str = False
+    checkpoint: Any = None
+    checkpoint_every: int | None = None
+    resume: bool = False
+
+    default_snapshots = 10
 
     def validate(self) -> "CycleGANConfig":
-        for name in ("steps", "batch_size", "width", "d_width", "n_layers", "n_fixed"):
-            _positive_int(name, getattr(self, name))
-        for name in ("pool_size", "n_blocks", "seed"):
-            _positive_int(name, getattr(self, name), minimum=0)
-        if self.snapshot_every is not None:
-            _positive_int("snapshot_every", self.snapshot_every, minimum=0)
+        """Check every field; raise ``ValueError`` saying what to change."""
+        self._validate_loop()
+        for name in ("batch_size", "width", "d_width", "n_layers", "n_fixed"):
+            positive_int(name, getattr(self, name))
+        for name in ("pool_size", "n_blocks"):
+            positive_int(name, getattr(self, name), minimum=0)
         if self.freeze_discriminators_at is not None:
-            _positive_int("freeze_discriminators_at", self.freeze_discriminators_at, minimum=0)
+            positive_int("freeze_discriminators_at", self.freeze_discriminators_at, minimum=0)
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
         for name in ("lambda_cycle", "lambda_identity"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         return self
-
-    @property
-    def snapshot_interval(self) -> int:
-        if self.snapshot_every is None:
-            return max(1, self.steps // 10)
-        return self.snapshot_every
 
 
 @dataclass
@@ -157,6 +159,115 @@ def _images_of(domain, name: str) -> torch.Tensor:
     return images
 
 
+class CycleGANStep:
+    """One CycleGAN step: both generators, then both discriminators (chapter 7).
+
+    Built by :func:`train_cyclegan`, run by the shared loop of :mod:`ganlab.train.loop`.
+    """
+    keys = CYCLEGAN_HISTORY_KEYS[1:]
+    shown = {"g_loss": "g_loss", "cycle": "cycle", "d_a": "d_a_loss", "d_b": "d_b_loss"}
+
+    def __init__(self, images_a: torch.Tensor, images_b: torch.Tensor, models: dict,
+                 config: CycleGANConfig):
+        self.config = config
+        first = next(models["g_ab"].parameters())
+        self.device = device = (torch.device(config.device) if config.device is not None
+                                else first.device)
+        for model in models.values():
+            model.to(device).train()
+        self.g_ab, self.g_ba, self.d_a, self.d_b = (models[k] for k in ("g_ab", "g_ba", "d_a", "d_b"))
+
+        self.rng = rng = torch.Generator().manual_seed(config.seed)
+        self.fixed_a = images_a[torch.randperm(len(images_a), generator=rng)[:config.n_fixed]].clone()
+        self.fixed_b = images_b[torch.randperm(len(images_b), generator=rng)[:config.n_fixed]].clone()
+        self.sample_a = make_sampler(images_a, rng, device)
+        self.sample_b = make_sampler(images_b, rng, device)
+        from ..models import ImagePool
+        self.pool_a = ImagePool(config.pool_size, rng=rng)  # coin flips from the run's rng
+        self.pool_b = ImagePool(config.pool_size, rng=rng)
+
+        self.g_parameters = list(self.g_ab.parameters()) + list(self.g_ba.parameters())
+        self.d_parameters = list(self.d_a.parameters()) + list(self.d_b.parameters())
+        self.opt_g = torch.optim.Adam(self.g_parameters, lr=config.lr, betas=tuple(config.betas))
+        self.opt_d = torch.optim.Adam(self.d_parameters, lr=config.lr, betas=tuple(config.betas))
+        self.precision = Precision(config.amp, device)
+        self.scaler_g, self.scaler_d = self.precision.scaler(), self.precision.scaler()
+        self.snapshots: list = []
+
+    def __call__(self, step: int) -> torch.Tensor:
+        """Step ``step``: update G and F together, then D_A and D_B; returns the history row."""
+        c = self.config
+        d_learns = c.freeze_discriminators_at is None or step <= c.freeze_discriminators_at
+        if not d_learns and self.d_parameters[0].requires_grad:
+            for parameter in self.d_parameters:  # D stops learning: no gradients through it
+                parameter.requires_grad_(False)
+        real_a, real_b = self.sample_a(c.batch_size), self.sample_b(c.batch_size)
+        # 1. both generators: adversarial + cycle + identity
+        with self.precision.autocast():
+            fake_b, fake_a = self.g_ab(real_a), self.g_ba(real_b)
+            adversarial = 2 * (g_loss_least_squares(self.d_b(fake_b))
+                               + g_loss_least_squares(self.d_a(fake_a)))
+            cycle = cycle_loss(real_a, self.g_ba(fake_b)) + cycle_loss(real_b, self.g_ab(fake_a))
+            identity = torch.zeros((), device=self.device)
+            if c.lambda_identity > 0:
+                identity = (identity_loss(real_b, self.g_ab(real_b))
+                            + identity_loss(real_a, self.g_ba(real_a)))
+            loss_g = (adversarial + c.lambda_cycle * cycle
+                      + c.lambda_cycle * c.lambda_identity * identity)
+        norm_g = guarded_update(loss_g, self.opt_g, self.g_parameters, "the generators' loss",
+                                "the generators", scaler=self.scaler_g)
+        # 2. both discriminators, on pooled fakes (unless they are frozen by now)
+        if d_learns:
+            with self.precision.autocast():
+                loss_d_a = d_loss_least_squares(self.d_a(real_a),
+                                                self.d_a(self.pool_a.query(fake_a.detach())))
+                loss_d_b = d_loss_least_squares(self.d_b(real_b),
+                                                self.d_b(self.pool_b.query(fake_b.detach())))
+            norm_d = guarded_update(loss_d_a + loss_d_b, self.opt_d, self.d_parameters,
+                                    "the discriminators' loss", "the discriminators",
+                                    scaler=self.scaler_d)
+        else:
+            loss_d_a = loss_d_b = torch.full((), float("nan"), device=self.device)
+            norm_d = torch.zeros((), device=self.device)
+        return torch.stack([loss_g, adversarial, cycle, identity, loss_d_a, loss_d_b,
+                            norm_g, norm_d]).detach().float()
+
+    def optimizers(self):
+        """``(optimizer, base learning rate)`` for the schedule."""
+        return [(self.opt_g, self.config.lr), (self.opt_d, self.config.lr)]
+
+    @torch.no_grad()
+    def snapshot(self, step: int) -> None:
+        """Record G(fixed_a) and F(fixed_b) in eval mode."""
+        self.g_ab.eval(), self.g_ba.eval()
+        self.snapshots.append((step, self.g_ab(self.fixed_a.to(self.device)).float().cpu(),
+                               self.g_ba(self.fixed_b.to(self.device)).float().cpu()))
+        self.g_ab.train(), self.g_ba.train()
+
+    def state_dict(self) -> dict:
+        """Everything the next step depends on, for a checkpoint (the pools included)."""
+        state = {name: getattr(self, name).state_dict()
+                 for name in ("g_ab", "g_ba", "d_a", "d_b", "opt_g", "opt_d",
+                              "scaler_g", "scaler_d")}
+        return dict(state, rng=self.rng.get_state(), pool_a=list(self.pool_a.images),
+                    pool_b=list(self.pool_b.images), snapshots=self.snapshots,
+                    fixed_a=self.fixed_a, fixed_b=self.fixed_b)
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` saved."""
+        for name in ("g_ab", "g_ba", "d_a", "d_b", "opt_g", "opt_d", "scaler_g", "scaler_d"):
+            getattr(self, name).load_state_dict(state[name])
+        self.rng.set_state(state["rng"])
+        self.pool_a.images, self.pool_b.images = list(state["pool_a"]), list(state["pool_b"])
+        self.snapshots = list(state["snapshots"])
+        self.fixed_a, self.fixed_b = state["fixed_a"], state["fixed_b"]
+
+    def advice(self, quantity: str) -> str:
+        """What to change when ``quantity`` became NaN or infinite."""
+        return (f"lower the learning rate (lr={self.config.lr:g}; try a tenth) or check the "
+                "images for NaN/Inf (they should lie in [-1, 1])")
+
+
 def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Module | None = None,
                    g_ba: nn.Module | None = None, d_a: nn.Module | None = None,
                    d_b: nn.Module | None = None, **overrides) -> CycleGANResult:
@@ -165,7 +276,7 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
     ``pair.a`` and ``pair.b`` are the two domains (``ImageData`` or image tensors). The four
     networks are built from ``config`` unless passed in (``g_ab``: A -> B, ``g_ba``: B -> A,
     ``d_a`` judges A, ``d_b`` judges B). Keyword ``overrides`` replace fields of ``config``.
-    Raises :class:`TrainingDiverged` on a NaN or infinite loss.
+    Raises :class:`TrainingDiverged` on a NaN or infinite loss or gradient.
     """
     config = resolve_config(config, overrides, CycleGANConfig)
     if not (hasattr(pair, "a") and hasattr(pair, "b")):
@@ -178,100 +289,12 @@ def train_cyclegan(pair, config: CycleGANConfig | None = None, *, g_ab: nn.Modul
     built = build_cyclegan_models(images_a.shape[1], config)
     given = dict(g_ab=g_ab, g_ba=g_ba, d_a=d_a, d_b=d_b)
     models = {name: given[name] if given[name] is not None else built[name] for name in built}
-    first = next(models["g_ab"].parameters())
-    device = torch.device(config.device) if config.device is not None else first.device
-    for model in models.values():
-        model.to(device).train()
-    g_ab, g_ba, d_a, d_b = (models[k] for k in ("g_ab", "g_ba", "d_a", "d_b"))
-
-    rng = torch.Generator().manual_seed(config.seed)
-    fixed_a = images_a[torch.randperm(len(images_a), generator=rng)[:config.n_fixed]].clone()
-    fixed_b = images_b[torch.randperm(len(images_b), generator=rng)[:config.n_fixed]].clone()
-    sample_a = make_sampler(images_a, rng, device)
-    sample_b = make_sampler(images_b, rng, device)
-    pool_a = _image_pool(config.pool_size, rng)
-    pool_b = _image_pool(config.pool_size, rng)
-
-    g_parameters = list(g_ab.parameters()) + list(g_ba.parameters())
-    d_parameters = list(d_a.parameters()) + list(d_b.parameters())
-    opt_g = torch.optim.Adam(g_parameters, lr=config.lr, betas=tuple(config.betas))
-    opt_d = torch.optim.Adam(d_parameters, lr=config.lr, betas=tuple(config.betas))
-    history: dict[str, list] = {key: [] for key in CYCLEGAN_HISTORY_KEYS}
-    snapshots: list = []
-
-    @torch.no_grad()
-    def take_snapshot(step: int) -> None:
-        g_ab.eval(), g_ba.eval()
-        snapshots.append((step, g_ab(fixed_a.to(device)).cpu(), g_ba(fixed_b.to(device)).cpu()))
-        g_ab.train(), g_ba.train()
-
-    def check(step: int, name: str, value: torch.Tensor) -> None:
-        if not torch.isfinite(value).all():
-            raise TrainingDiverged(
-                f"CycleGAN training diverged at step {step}: {name} is {float(value)}. "
-                f"Lower the learning rate (lr={config.lr:g}; try a tenth) or check the images "
-                "for NaN/Inf (they should lie in [-1, 1]).",
-                step=step, quantity=name, value=float(value))
-
-    frozen_after = config.freeze_discriminators_at
-    every = config.snapshot_interval
-    if every:
-        take_snapshot(0)
-    progress = _Progress(config.progress, config.steps, 0, desc="train_cyclegan")
-    began = time.perf_counter()
+    step = CycleGANStep(images_a, images_b, models, config)
     try:
-        for step in range(1, config.steps + 1):
-            if frozen_after is not None and step == frozen_after + 1:
-                for parameter in d_parameters:  # D stops learning: no gradients through it
-                    parameter.requires_grad_(False)
-            real_a, real_b = sample_a(config.batch_size), sample_b(config.batch_size)
-            # 1. both generators: adversarial + cycle + identity
-            fake_b, fake_a = g_ab(real_a), g_ba(real_b)
-            adversarial = 2 * (g_loss_least_squares(d_b(fake_b)) + g_loss_least_squares(d_a(fake_a)))
-            cycle = cycle_loss(real_a, g_ba(fake_b)) + cycle_loss(real_b, g_ab(fake_a))
-            identity = torch.zeros((), device=device)
-            if config.lambda_identity > 0:
-                identity = identity_loss(real_b, g_ab(real_b)) + identity_loss(real_a, g_ba(real_a))
-            loss_g = (adversarial + config.lambda_cycle * cycle
-                      + config.lambda_cycle * config.lambda_identity * identity)
-            check(step, "the generators' loss", loss_g)
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            norm_g = _grad_norm(g_parameters)
-            opt_g.step()
-            # 2. both discriminators, on pooled fakes (unless they are frozen by now)
-            if frozen_after is None or step <= frozen_after:
-                loss_d_a = d_loss_least_squares(d_a(real_a), d_a(pool_a.query(fake_a.detach())))
-                loss_d_b = d_loss_least_squares(d_b(real_b), d_b(pool_b.query(fake_b.detach())))
-                check(step, "the discriminators' loss", loss_d_a + loss_d_b)
-                opt_d.zero_grad(set_to_none=True)
-                (loss_d_a + loss_d_b).backward()
-                norm_d = _grad_norm(d_parameters)
-                opt_d.step()
-            else:
-                loss_d_a = loss_d_b = torch.full((), float("nan"), device=device)
-                norm_d = torch.zeros(())
-
-            values = torch.stack([loss_g, adversarial, cycle, identity, loss_d_a, loss_d_b,
-                                  norm_g.to(device), norm_d.to(device)]).detach().tolist()
-            history["step"].append(step)
-            for key, value in zip(CYCLEGAN_HISTORY_KEYS[1:], values):
-                history[key].append(value)
-            if every and (step % every == 0 or step == config.steps):
-                take_snapshot(step)
-            progress.update(step, config.steps, g_loss=values[0], cycle=values[2],
-                            d_a=values[4], d_b=values[5])
+        history, seconds = run(step, desc="train_cyclegan")
     finally:
-        progress.close()
-        if frozen_after is not None and config.steps > frozen_after:
-            for parameter in d_parameters:  # the returned discriminators can learn again
-                parameter.requires_grad_(True)
-    return CycleGANResult(g_ab=g_ab, g_ba=g_ba, d_a=d_a, d_b=d_b, history=history,
-                          snapshots=snapshots, fixed_a=fixed_a, fixed_b=fixed_b, config=config,
-                          seconds=time.perf_counter() - began)
-
-
-def _image_pool(size: int, rng: torch.Generator):
-    """An :class:`ganlab.models.ImagePool` drawing its coin flips from the run's generator."""
-    from ..models import ImagePool
-    return ImagePool(size, generator=rng)
+        for parameter in step.d_parameters:  # the returned discriminators can learn again
+            parameter.requires_grad_(True)
+    return CycleGANResult(g_ab=step.g_ab, g_ba=step.g_ba, d_a=step.d_a, d_b=step.d_b,
+                          history=history, snapshots=step.snapshots, fixed_a=step.fixed_a,
+                          fixed_b=step.fixed_b, config=config, seconds=seconds)

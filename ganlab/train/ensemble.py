@@ -21,10 +21,7 @@ the standalone run of seed :math:`i`, up to floating-point rounding.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
-import math
-import time
 import warnings
 from dataclasses import dataclass
 
@@ -35,10 +32,11 @@ from torch.func import functional_call, stack_module_state, vmap
 from ..losses import get_loss, r1_penalty
 from .averaging import average_copy, update_average_
 from .config import TrainConfig, resolve_config
-from .loop import HISTORY_KEYS, TrainResult, _autocast_dtype, _check_models, _Progress
+from .gan import HISTORY_KEYS, TrainResult, _check_models
+from .loop import Precision, run
 from .sampling import make_sampler
 
-__all__ = ["ModelStack", "train_ensemble", "EnsembleResult"]
+__all__ = ["ModelStack", "train_ensemble", "EnsembleResult", "EnsembleStep"]
 
 
 class ModelStack(nn.Module):
@@ -180,8 +178,7 @@ class EnsembleResult:
                 f"seconds={self.seconds:.1f}, diverged={self.diverged})")
 
 
-_UNSUPPORTED = {"checkpoint": None, "resume": False, "channels_last": False, "compile": False,
-                "reuse_fakes": False}
+_UNSUPPORTED = {"channels_last": False, "compile": False, "reuse_fakes": False}
 
 
 def _per_seed_norms(parameters) -> torch.Tensor:
@@ -201,6 +198,191 @@ def _vectorize(model: nn.Module, device: torch.device) -> bool:
     return device.type != "cpu" or not convolutional
 
 
+class EnsembleStep:
+    """One step of Algorithm 1 for S seeds at once, as one batched model (chapter 3).
+
+    The same iteration as :class:`ganlab.train.gan.GANStep`, on :class:`ModelStack`\\ s of the
+    S generators and discriminators; a seed whose loss or gradient becomes NaN or infinite is
+    frozen at its last good weights (``diverged``) while the others train on. Built by
+    :func:`train_ensemble`, run by the shared loop of :mod:`ganlab.train.loop`.
+    """
+    keys = HISTORY_KEYS[1:]  # each entry of a row holds one number per seed
+    shown = {"d_loss": "d_loss", "g_loss": "g_loss"}
+
+    def __init__(self, generators: list, discriminators: list, data, seeds: list,
+                 config: TrainConfig, pack: int):
+        self.config, self.seeds, n_runs = config, seeds, len(seeds)
+        self.loss = get_loss(config.loss)
+        self.device = device = (torch.device(config.device) if config.device is not None
+                                else next(generators[0].parameters()).device)
+        self.template_g = generators[0]
+        self.G = ModelStack([g.to(device) for g in generators],
+                            vectorize=_vectorize(generators[0], device)).to(device)
+        self.D = ModelStack([d.to(device) for d in discriminators],
+                            vectorize=_vectorize(discriminators[0], device)).to(device)
+
+        self.rngs = [torch.Generator().manual_seed(seed) for seed in seeds]
+        self.fixed_z = [self.template_g.sample_latent(config.n_fixed, rng=rng, device="cpu")
+                        for rng in self.rngs]
+        self.draw_real = [make_sampler(data, rng, device) for rng in self.rngs]
+        self.probe = None
+        if config.probe is not None:
+            probe = torch.as_tensor(config.probe).float().to(device).repeat_interleave(pack)[:, None]
+            self.probe = probe.expand(n_runs, *probe.shape)
+
+        fused = {"fused": True} if config.fused_adam else {}
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr_g,
+                                      betas=tuple(config.betas), **fused)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr_d,
+                                      betas=tuple(config.betas), **fused)
+        self.precision = Precision(config.amp, device)
+        if self.precision.scaled:
+            raise ValueError("train_ensemble supports amp='bf16' (no loss scaling); float16 "
+                             "needs a gradient scaler per seed: train single runs with train_gan")
+        self.d_loss_each = vmap(self.loss.d)
+        self.g_loss_each = vmap(self.loss.g)
+        self.snapshots: list[list] = [[] for _ in seeds]
+        self.d_snapshots: list[list] = [[] for _ in seeds]
+        self.alive = torch.ones(n_runs, dtype=torch.bool, device=device)
+        self.frozen: dict[str, dict] = {}  # weights of diverged seeds, restored after updates
+        self.diverged: dict = {}
+        self.average = average_copy(self.G) if config.ema else None
+        self.G.train()
+        self.D.train()
+
+    def real_batch(self) -> torch.Tensor:
+        """``(S, batch_size, ...)``: each seed's real batch, drawn with its own rng."""
+        return torch.stack([sample(self.config.batch_size) for sample in self.draw_real])
+
+    def latent_batch(self) -> torch.Tensor:
+        """``(S, batch_size, latent_dim)``: each seed's latent batch, drawn with its own rng."""
+        return torch.stack([self.template_g.sample_latent(self.config.batch_size, rng=rng,
+                                                          device=self.device)
+                            for rng in self.rngs])
+
+    def __call__(self, step: int) -> torch.Tensor:
+        """Iteration ``step`` for every seed; returns a ``(6, S)`` history row."""
+        c = self.config
+        d_records = []
+        for _ in range(c.d_steps):  # k discriminator steps, each on fresh batches
+            real = self.real_batch()
+            if c.r1:
+                real.requires_grad_(True)
+            z = self.latent_batch()
+            with self.precision.autocast():
+                with torch.no_grad():
+                    fake = self.G(z)
+                real_logits, fake_logits = self.D(real), self.D(fake)
+                losses_d = self.d_loss_each(real_logits, fake_logits)
+                if c.r1:
+                    losses_d = losses_d + r1_penalty(real, real_logits, c.r1, stacked=True)
+            norm_d = self._update(losses_d, self.opt_d, self.D, step)
+            d_real, d_fake = real_logits.detach().float(), fake_logits.detach().float()
+            if c.loss != "least_squares":
+                d_real, d_fake = torch.sigmoid(d_real), torch.sigmoid(d_fake)
+            d_records.append(torch.stack([losses_d.detach().float(), d_real.flatten(1).mean(1),
+                                          d_fake.flatten(1).mean(1), norm_d]))
+        z = self.latent_batch()
+        self.D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
+        try:
+            with self.precision.autocast():
+                losses_g = self.g_loss_each(self.D(self.G(z)))
+            norm_g = self._update(losses_g, self.opt_g, self.G, step)
+        finally:
+            self.D.requires_grad_(True)
+        if self.average is not None:
+            update_average_(self.average, self.G, c.ema, step)
+        d_loss, d_real, d_fake, norm_d = torch.stack(d_records).mean(0)  # over the k D steps
+        return torch.stack([d_loss, losses_g.detach().float(), d_real, d_fake, norm_d, norm_g])
+
+    def _update(self, losses: torch.Tensor, optimizer, stack: ModelStack, step: int):
+        """Backward the sum of the S losses, freeze failed seeds, step; per-seed norms."""
+        optimizer.zero_grad(set_to_none=True)
+        losses.sum().backward()
+        norms = _per_seed_norms(stack.parameters())
+        self._freeze_failed(step, losses, norms)
+        optimizer.step()
+        self._restore_frozen()
+        return norms
+
+    def _freeze_failed(self, step: int, *values: torch.Tensor) -> None:
+        """Mark the seeds whose values are not finite as diverged and keep their weights."""
+        failed = torch.zeros_like(self.alive)
+        for value in values:
+            failed |= ~torch.isfinite(value)
+        failed &= self.alive
+        if not bool(failed.any()):
+            return
+        for i in failed.nonzero().flatten().tolist():
+            self.diverged[self.seeds[i]] = step
+            warnings.warn(f"seed {self.seeds[i]} diverged at step {step} (a loss or gradient "
+                          "became NaN or infinite); its weights are frozen from before that "
+                          "step. Lower the learning rates to keep every seed alive.",
+                          stacklevel=4)
+        self.alive.copy_(self.alive & ~failed)
+        for name, stack in (("G", self.G), ("D", self.D)):
+            self.frozen[name] = {key: value.detach().clone()
+                                 for key, value in stack.state_dict().items()}
+
+    @torch.no_grad()
+    def _restore_frozen(self) -> None:
+        if not self.frozen:
+            return
+        dead = ~self.alive
+        for name, stack in (("G", self.G), ("D", self.D)):
+            for key, value in stack.state_dict().items():
+                value[dead] = self.frozen[name][key][dead]
+
+    def optimizers(self):
+        """``(optimizer, base learning rate)`` for the schedule."""
+        return [(self.opt_g, self.config.lr_g), (self.opt_d, self.config.lr_d)]
+
+    @torch.no_grad()
+    def snapshot(self, step: int) -> None:
+        """Record each seed's G(fixed_z) (the averages' when there are some) and D on the probe."""
+        shown = self.average if self.average is not None else self.G
+        shown.eval()
+        self.D.eval()
+        try:
+            images = shown(torch.stack(self.fixed_z).to(self.device)).float().cpu()
+            for i, images_i in enumerate(images):
+                self.snapshots[i].append((step, images_i))
+            if self.probe is not None:
+                judged = torch.sigmoid(self.D(self.probe).float()).cpu()
+                for i, judged_i in enumerate(judged):
+                    self.d_snapshots[i].append((step, judged_i))
+        finally:
+            self.G.train()
+            self.D.train()
+
+    def state_dict(self) -> dict:
+        """Everything the next iteration depends on, for a checkpoint."""
+        return dict(G=self.G.state_dict(), D=self.D.state_dict(),
+                    average=self.average.state_dict() if self.average is not None else None,
+                    opt_g=self.opt_g.state_dict(), opt_d=self.opt_d.state_dict(),
+                    rngs=[rng.get_state() for rng in self.rngs], alive=self.alive,
+                    frozen=self.frozen, diverged=self.diverged, snapshots=self.snapshots,
+                    d_snapshots=self.d_snapshots, fixed_z=self.fixed_z)
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` saved."""
+        for name in ("G", "D", "opt_g", "opt_d"):
+            getattr(self, name).load_state_dict(state[name])
+        if self.average is not None:
+            self.average.load_state_dict(state["average"])
+        for rng, rng_state in zip(self.rngs, state["rngs"]):
+            rng.set_state(rng_state)
+        self.alive.copy_(state["alive"])
+        self.frozen, self.diverged = dict(state["frozen"]), dict(state["diverged"])
+        self.snapshots = [list(s) for s in state["snapshots"]]
+        self.d_snapshots = [list(s) for s in state["d_snapshots"]]
+        self.fixed_z = list(state["fixed_z"])
+
+    def advice(self, quantity: str) -> str:
+        """What to change when ``quantity`` became NaN or infinite (seeds freeze instead)."""
+        return f"lower the learning rates (lr_g={self.config.lr_g:g}, lr_d={self.config.lr_d:g})"
+
+
 def train_ensemble(generators: list, discriminators: list, data, config: TrainConfig | None = None,
                    *, seeds: list | None = None, **overrides) -> EnsembleResult:
     r"""Train ``generators[i]`` against ``discriminators[i]`` for every seed at once (chapter 3).
@@ -211,8 +393,9 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
     ``torch.Generator``; run ``i`` equals ``train_gan(generators[i], discriminators[i], data,
     config, seed=seeds[i])`` up to rounding, so build model ``i`` with the recipe's seed
     ``seeds[i]`` (see :func:`ganlab.train.recipes.many`). ``data`` is shared, each seed drawing
-    its own batches from it. Every other setting comes from ``config`` and ``overrides``;
-    checkpoints, ``channels_last`` and ``compile`` are for single runs.
+    its own batches from it. Every other setting comes from ``config`` and ``overrides``,
+    checkpoints and resume included; ``channels_last``, ``compile`` and ``reuse_fakes`` are
+    for single runs.
 
     A seed whose loss or gradient becomes NaN or infinite is frozen at its last good weights
     and reported in ``result.diverged``; the others train on.
@@ -237,188 +420,23 @@ def train_ensemble(generators: list, discriminators: list, data, config: TrainCo
     if config.batch_size % pack:
         raise ValueError(f"the discriminators pack {pack} samples together (PacGAN), so "
                          f"batch_size must be a multiple of {pack}; got {config.batch_size}")
-    loss = get_loss(config.loss)
-    least_squares = config.loss == "least_squares"
-    device = (torch.device(config.device) if config.device is not None
-              else next(generators[0].parameters()).device)
-    template_g = generators[0]
-    G = ModelStack([g.to(device) for g in generators],
-                   vectorize=_vectorize(generators[0], device)).to(device)
-    D = ModelStack([d.to(device) for d in discriminators],
-                   vectorize=_vectorize(discriminators[0], device)).to(device)
-
-    rngs = [torch.Generator().manual_seed(seed) for seed in seeds]
-    fixed_z = [template_g.sample_latent(config.n_fixed, generator=rng, device="cpu")
-               for rng in rngs]
-    draw_real = [make_sampler(data, rng, device) for rng in rngs]
-
-    def real_batch() -> torch.Tensor:
-        return torch.stack([sample(config.batch_size) for sample in draw_real])
-
-    def latent_batch() -> torch.Tensor:
-        return torch.stack([template_g.sample_latent(config.batch_size, generator=rng,
-                                                     device=device) for rng in rngs])
-
-    probe = None
-    if config.probe is not None:
-        probe = torch.as_tensor(config.probe).float().to(device).repeat_interleave(pack)[:, None]
-        probe = probe.expand(n_runs, *probe.shape)
-
-    fused = {"fused": True} if config.fused_adam else {}
-    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas), **fused)
-    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas), **fused)
-    amp_dtype = _autocast_dtype(config.amp, device)
-    if amp_dtype == torch.float16 and device.type == "cuda":
-        raise ValueError("train_ensemble supports amp='bf16' (no loss scaling); float16 needs "
-                         "a gradient scaler per seed: train single runs with train_gan")
-
-    def autocast():
-        if amp_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=device.type, dtype=amp_dtype)
-
-    d_loss_each = vmap(loss.d)
-    g_loss_each = vmap(loss.g)
-    fixed_z_device = torch.stack(fixed_z).to(device)
-    snapshots: list[list] = [[] for _ in seeds]
-    d_snapshots: list[list] = [[] for _ in seeds]
-    records: list[torch.Tensor] = []
-    alive = torch.ones(n_runs, dtype=torch.bool, device=device)
-    frozen: dict[str, dict] = {}  # weights of diverged seeds, restored after every update
-    diverged: dict = {}
-
-    average = average_copy(G) if config.ema else None
-
-    @torch.no_grad()
-    def take_snapshot(step: int) -> None:
-        shown = average if average is not None else G
-        shown.eval()
-        D.eval()
-        try:
-            images = shown(fixed_z_device).float().cpu()
-            for i in range(n_runs):
-                snapshots[i].append((step, images[i]))
-            if probe is not None:
-                judged = torch.sigmoid(D(probe).float()).cpu()
-                for i in range(n_runs):
-                    d_snapshots[i].append((step, judged[i]))
-        finally:
-            G.train()
-            D.train()
-
-    def freeze_failed(step: int, *values: torch.Tensor) -> None:
-        """Mark the seeds whose values are not finite as diverged and keep their weights."""
-        failed = torch.zeros_like(alive)
-        for value in values:
-            failed |= ~torch.isfinite(value)
-        failed &= alive
-        if not bool(failed.any()):
-            return
-        for i in failed.nonzero().flatten().tolist():
-            diverged[seeds[i]] = step
-            warnings.warn(f"seed {seeds[i]} diverged at step {step} (a loss or gradient became "
-                          "NaN or infinite); its weights are frozen from before that step. "
-                          "Lower the learning rates to keep every seed alive.", stacklevel=3)
-        alive.copy_(alive & ~failed)
-        for name, stack in (("G", G), ("D", D)):
-            frozen[name] = {key: value.detach().clone()
-                            for key, value in stack.state_dict().items()}
-
-    @torch.no_grad()
-    def restore_frozen() -> None:
-        if not frozen:
-            return
-        dead = ~alive
-        for name, stack in (("G", G), ("D", D)):
-            for key, value in stack.state_dict().items():
-                value[dead] = frozen[name][key][dead]
-
-    def update(loss_total: torch.Tensor, optimizer, stack: ModelStack) -> torch.Tensor:
-        optimizer.zero_grad(set_to_none=True)
-        loss_total.backward()
-        norms = _per_seed_norms(stack.parameters())
-        return norms
-
-    G.train()
-    D.train()
-    if config.snapshot_due(0):
-        take_snapshot(0)
-    progress = _Progress(config.progress, config.steps, 0, desc=f"train_ensemble ({n_runs} seeds)")
-    began = time.perf_counter()
-    try:
-        for step in range(1, config.steps + 1):
-            config.set_learning_rates(opt_g, opt_d, step)
-            d_records = []
-            for _ in range(config.d_steps):
-                real = real_batch()
-                if config.r1:
-                    real.requires_grad_(True)
-                z = latent_batch()
-                with autocast():
-                    with torch.no_grad():
-                        fake = G(z)
-                    real_logits, fake_logits = D(real), D(fake)
-                    losses_d = d_loss_each(real_logits, fake_logits)
-                    if config.r1:
-                        losses_d = losses_d + r1_penalty(real, real_logits, config.r1, stacked=True)
-                norm_d = update(losses_d.sum(), opt_d, D)
-                freeze_failed(step, losses_d, norm_d)
-                opt_d.step()
-                restore_frozen()
-                d_real, d_fake = real_logits.detach().float(), fake_logits.detach().float()
-                if not least_squares:
-                    d_real, d_fake = torch.sigmoid(d_real), torch.sigmoid(d_fake)
-                d_records.append(torch.stack([losses_d.detach().float(), d_real.flatten(1).mean(1),
-                                              d_fake.flatten(1).mean(1), norm_d]))
-            z = latent_batch()
-            D.requires_grad_(False)  # G's step needs gradients through D, not for D's weights
-            try:
-                with autocast():
-                    losses_g = g_loss_each(D(G(z)))
-                norm_g = update(losses_g.sum(), opt_g, G)
-            finally:
-                D.requires_grad_(True)
-            freeze_failed(step, losses_g, norm_g)
-            opt_g.step()
-            restore_frozen()
-            if average is not None:
-                update_average_(average, G, config.ema, step)
-            d_part = torch.stack(d_records).mean(0)  # (4, S): averaged over the k D steps
-            records.append(torch.cat([d_part, losses_g.detach().float()[None], norm_g[None]]))
-            if config.snapshot_due(step):
-                take_snapshot(step)
-            if progress.due(step, config.steps):
-                progress.update(step, config.steps, d_loss=float(d_part[0].mean()),
-                                g_loss=float(losses_g.detach().float().mean()))
-            else:
-                progress.update(step, config.steps)
-    finally:
-        progress.close()
-    seconds = time.perf_counter() - began
+    step = EnsembleStep(generators, discriminators, data, seeds, config, pack)
+    history, seconds = run(step, desc=f"train_ensemble ({n_runs} seeds)")
 
     for i, (g, d) in enumerate(zip(generators, discriminators)):
-        g.load_state_dict(G.state_dict_of(i))
-        d.load_state_dict(D.state_dict_of(i))
-    histories = _histories(records, n_runs)
+        g.load_state_dict(step.G.state_dict_of(i))
+        d.load_state_dict(step.D.state_dict_of(i))
     ema_generators = None
-    if average is not None:
-        ema_generators = [average.unstack(i).eval() for i in range(n_runs)]
+    if step.average is not None:
+        ema_generators = [step.average.unstack(i).eval() for i in range(n_runs)]
     return EnsembleResult(generators=generators, discriminators=discriminators,
-                          ema_generators=ema_generators,
-                          histories=histories, snapshots=snapshots, d_snapshots=d_snapshots,
-                          fixed_z=fixed_z, seeds=seeds, config=config, seconds=seconds,
-                          diverged=diverged)
+                          ema_generators=ema_generators, histories=_histories(history, n_runs),
+                          snapshots=step.snapshots, d_snapshots=step.d_snapshots,
+                          fixed_z=step.fixed_z, seeds=seeds, config=config, seconds=seconds,
+                          diverged=step.diverged)
 
 
-def _histories(records: list, n_runs: int) -> list[dict]:
-    """Per-seed history dicts from per-step ``(6, S)`` records (one host transfer at the end)."""
-    order = ("d_loss", "d_real", "d_fake", "grad_norm_d", "g_loss", "grad_norm_g")
-    table = torch.stack(records).cpu() if records else torch.zeros(0, len(order), n_runs)
-    histories = []
-    for i in range(n_runs):
-        history = {key: [] for key in HISTORY_KEYS}
-        history["step"] = list(range(1, len(table) + 1))
-        for column, key in enumerate(order):
-            history[key] = table[:, column, i].tolist()
-        histories.append(history)
-    return histories
+def _histories(history: dict, n_runs: int) -> list[dict]:
+    """Per-seed history dicts from the loop's history, whose entries hold one value per seed."""
+    return [{key: list(values) if key == "step" else [row[i] for row in values]
+             for key, values in history.items()} for i in range(n_runs)]

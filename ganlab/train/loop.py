@@ -1,60 +1,55 @@
-r"""One alternating training loop for every GAN of the course (chapters 2-6).
+r"""The training loop every model shares: one core, a small step per model (chapters 2-9).
 
-Algorithm 1 of Goodfellow et al. (2014), with Adam instead of plain SGD (Radford et al., 2016).
-For each of ``steps`` generator updates:
+A GAN (:mod:`ganlab.train.gan`), CycleGAN (:mod:`ganlab.train.cyclegan`), a VAE
+(:mod:`ganlab.train.vae`) and many seeds at once (:mod:`ganlab.train.ensemble`) differ only in
+what one training step does. That step is an object; :func:`run` does the rest for all of them:
 
-1. repeat ``k = d_steps`` times: draw a fresh real batch :math:`x^{(1..m)} \sim p_{data}` and
-   a latent batch :math:`z^{(1..m)} \sim p_z`, and update D to lower
+* the learning-rate schedule, :math:`\eta_t = \eta\,f(t)` with :func:`lr_factor`;
+* calling ``step(t)`` for :math:`t = 1, \dots, T`; it returns one row of numbers (losses,
+  gradient norms) for the history, kept on the device and copied to Python in chunks
+  (:class:`History`), so a GPU is not made to wait once per number;
+* snapshots for figures, every ``snapshot_interval`` steps and at the end;
+* checkpoints every ``checkpoint_interval`` steps and at the end, and an exact resume: the
+  step's own state (networks, optimisers, the run's ``torch.Generator``), torch's global
+  random state, the step count, the history and the time so far;
+* the divergence guard: an update whose loss or gradient is NaN or infinite is not taken
+  (:func:`guarded_update` raises :class:`NonFinite` before ``optimizer.step()``), and the loop
+  turns it into :class:`TrainingDiverged`, naming the step, the quantity, a fix and the last
+  good checkpoint;
+* a ``tqdm`` progress bar with the latest losses, and the wall-clock time.
 
-   .. math:: L_D = -\frac1m\sum_i \log D(x^{(i)}) - \frac1m\sum_i \log\bigl(1 - D(G(z^{(i)}))\bigr)
-
-   (or the loss chosen by ``config.loss``). The fakes are computed without a graph to G
-   (``torch.no_grad``, the same as ``.detach()``): the D step must not move G (chapter 3);
-2. draw a new latent batch and update G to lower :math:`L_G` (non-saturating by default,
-   chapter 4). Gradients flow *through* D into G, but D's parameters are frozen
-   (``requires_grad=False``) for this step: their gradients would never be used, and not
-   computing them saves about a third of D's backward pass. The G update is the same.
-
-Along the way it records a history (losses, mean :math:`D(x)` and :math:`D(G(z))`, gradient
-norms), snapshots :math:`G(z_{fixed})` for figures and animations, and :math:`D` on a probe
-grid for chapter 2's figure. It saves resumable checkpoints and stops with
-:class:`TrainingDiverged` when a loss or a gradient becomes NaN or infinite.
-
-Speed: the history stays on the device and is copied to Python lists in chunks (at each
-progress-bar refresh, snapshot, checkpoint and at the end), so the host waits for a GPU only
-once per update, for the divergence check. ``config.reuse_fakes``, ``amp``,
-``channels_last``, ``fused_adam`` and ``compile`` trade exactness or Algorithm 1 for speed
-(see :class:`TrainConfig`); ``benchmarks/dcgan_throughput.py`` measures them.
+A step object has ``keys`` (the names of its row), ``shown`` (progress-bar label -> key),
+``optimizers()`` (pairs ``(optimizer, base learning rate)``), ``__call__(t)``,
+``snapshot(t)``, ``state_dict()`` / ``load_state_dict(state)``, ``advice(quantity)`` and
+``config`` (a dataclass with ``steps``, ``checkpoint``, ... and the mixin :class:`LoopSettings`).
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import time
-from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
-from torch import nn
 
-from ..losses import get_loss, r1_penalty
-from .averaging import average_copy, update_average_
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import TrainConfig, resolve_config
-from .sampling import make_sampler
 
-__all__ = ["train_gan", "TrainResult", "TrainingDiverged", "HISTORY_KEYS"]
+__all__ = ["run", "TrainingDiverged", "NonFinite", "LoopSettings", "guarded_update",
+           "lr_factor", "Precision", "grad_norm", "frozen", "History", "Progress", "LR_SCHEDULES"]
 
-HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
-#: settings that change the trajectory: a checkpoint only resumes a run that had the same ones
-_RESUME_KEYS = ("batch_size", "loss", "d_steps", "lr_g", "lr_d", "betas", "seed", "n_fixed",
-                "lr_schedule", "r1", "ema", "reuse_fakes")
+LR_SCHEDULES = ("constant", "linear")
+#: settings that change how a run is computed or shown, not its numbers: not compared on resume
+_NOT_COMPARED = ("steps", "snapshot_every", "checkpoint", "checkpoint_every", "resume",
+                 "progress", "device", "probe", "amp", "channels_last", "fused_adam", "compile")
 
 
 class TrainingDiverged(RuntimeError):
     """A loss or gradient became NaN or infinite; training stopped before the bad update.
 
-    Attributes: ``step`` (the generator step that failed), ``quantity`` (e.g. ``"d_loss"``),
+    Attributes: ``step`` (the step that failed), ``quantity`` (e.g. ``"d_loss"``),
     ``value`` and ``checkpoint`` (the path of the last good checkpoint, or ``None``).
+    First used in chapter 4.
     """
 
     def __init__(self, message: str, *, step: int, quantity: str, value: float,
@@ -63,62 +58,138 @@ class TrainingDiverged(RuntimeError):
         self.step, self.quantity, self.value, self.checkpoint = step, quantity, value, checkpoint
 
 
-@dataclass
-class TrainResult:
-    r"""What :func:`train_gan` returns: the trained models and the record of the run.
+class NonFinite(Exception):
+    """Raised by a step when ``quantity`` is NaN or infinite; :func:`run` reports it (chapter 4)."""
 
-    ``history``: a dict of equally long lists, one entry per generator step, keys
-    :data:`HISTORY_KEYS`: the step, both losses, ``d_real`` and ``d_fake`` (the mean of
-    :math:`D(x)` and :math:`D(G(z))`, i.e. :math:`\sigma` of the logits; for the least-squares
-    loss the raw scores, whose targets are 1 and 0) and the gradient norms
-    :math:`\lVert\nabla_{\theta_D} L_D\rVert_2`, :math:`\lVert\nabla_{\theta_G} L_G\rVert_2`
-    (averaged over the ``k`` D steps of a G step). ``snapshots``: ``[(step, G(fixed_z))]`` on
-    the CPU, from step 0; ``d_snapshots``: ``[(step, sigmoid(D(probe)))]`` when a probe was
-    given. ``seconds``: wall-clock training time (summed over resumed sessions).
-    ``ema_generator``: the moving average of G's weights when ``config.ema`` is set (the
-    snapshots then show it), else ``None``.
+    def __init__(self, quantity: str, value: torch.Tensor):
+        super().__init__(quantity)
+        self.quantity = quantity
+        self.value = float(value.detach().float().reshape(-1)[0]) if value.numel() else math.nan
+
+
+# --------------------------------------------------------------------------- settings
+
+def lr_factor(schedule: str, step: int, steps: int) -> float:
+    r"""The multiplier of the learning rates at step ``step`` (1-based) of ``steps`` (chapter 3).
+
+    ``"constant"``: 1. ``"linear"``: :math:`1 - (t - 1)/T`, from 1 at the first step down to
+    :math:`1/T` at the last, which lets the samples settle at the end of a run.
     """
-    generator: nn.Module
-    discriminator: nn.Module
-    history: dict
-    snapshots: list
-    d_snapshots: list
-    fixed_z: torch.Tensor
-    config: TrainConfig
-    seconds: float
-    step: int = 0
-    ema_generator: nn.Module | None = None
+    if schedule == "linear":
+        return 1.0 - (step - 1) / steps
+    if schedule == "constant":
+        return 1.0
+    raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {schedule!r}")
+
+
+class LoopSettings:
+    """What :func:`run` reads from a config dataclass, written once for all of them (chapter 2).
+
+    The dataclass has the fields ``steps``, ``snapshot_every`` (``None``: every
+    ``steps // default_snapshots`` steps; 0: none), ``checkpoint``, ``checkpoint_every``
+    (``None``: ``steps // 10``), ``resume``, ``lr_schedule``, ``amp`` and ``progress``.
+    """
+    default_snapshots = 20
 
     @property
-    def sampler(self) -> nn.Module:
-        """The generator to draw samples from: the moving average when there is one."""
-        return self.ema_generator if self.ema_generator is not None else self.generator
+    def snapshot_interval(self) -> int:
+        """Steps between snapshots (0: none)."""
+        if self.snapshot_every is None:
+            return max(1, self.steps // self.default_snapshots)
+        return self.snapshot_every
 
-    def __repr__(self) -> str:
-        last = {k: round(v[-1], 4) for k, v in self.history.items() if v and k != "step"}
-        return (f"TrainResult(step={self.step}, seconds={self.seconds:.1f}, "
-                f"snapshots={len(self.snapshots)}, last={last})")
+    def snapshot_due(self, step: int) -> bool:
+        """Whether a snapshot is taken after step ``step`` (0: before training)."""
+        every = self.snapshot_interval
+        return every > 0 and (step % every == 0 or step == self.steps)
+
+    @property
+    def checkpoint_interval(self) -> int:
+        """Steps between checkpoints; ``None`` resolves to ``steps // 10``."""
+        if self.checkpoint_every is None:
+            return max(1, self.steps // 10)
+        return self.checkpoint_every
+
+    def lr_factor(self, step: int) -> float:
+        """The multiplier of the learning rates at step ``step`` (see :func:`lr_factor`)."""
+        return lr_factor(self.lr_schedule, step, self.steps)
+
+    def resume_settings(self) -> dict:
+        """The fields a checkpoint must share to be resumed (those that change the numbers)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if f.name not in _NOT_COMPARED}
+
+    def as_dict(self) -> dict:
+        """The fields as a plain dict (tensors stay tensors), e.g. to save with a run."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def _validate_loop(self) -> None:
+        """Check the fields shared by every loop; raise ``ValueError`` saying what to change."""
+        positive_int("steps", self.steps)
+        positive_int("seed", self.seed, minimum=0)
+        if self.snapshot_every is not None:
+            positive_int("snapshot_every", self.snapshot_every, minimum=0)
+        if self.checkpoint_every is not None:
+            positive_int("checkpoint_every", self.checkpoint_every)
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, "
+                             f"got {self.lr_schedule!r}")
+        if self.amp not in Precision.MODES:
+            raise ValueError(f"amp must be one of {Precision.MODES}, got {self.amp!r}")
+        if self.resume and self.checkpoint is None:
+            raise ValueError("resume=True needs checkpoint='path/to/run.pt': the file to "
+                             "resume from")
 
 
-# --------------------------------------------------------------------------- helpers
-
-def _autocast_dtype(amp, device: torch.device):
-    """The autocast dtype for ``config.amp`` on ``device`` (None: full float32)."""
-    if amp is False:
-        return None
-    if amp == "fp16":
-        return torch.float16
-    if amp == "bf16":
-        return torch.bfloat16
-    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        return torch.float16  # older GPUs: float16 with loss scaling
-    return torch.bfloat16
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
 
 
-def _grad_norm(parameters) -> torch.Tensor:
+def positive_int(name: str, value, minimum: int = 1) -> None:
+    """Raise ``ValueError`` unless ``value`` is an int >= ``minimum`` (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+
+
+# --------------------------------------------------------------------------- one update
+
+class Precision:
+    """Mixed precision for ``amp`` in ``(False, True, "bf16", "fp16")`` on ``device`` (chapter 5).
+
+    ``autocast()`` runs the forward pass in 16-bit floats (or does nothing when off);
+    ``scaler()`` gives a gradient scaler, switched on only for float16 on a GPU, where small
+    gradients would otherwise round to zero.
+    """
+    MODES = (False, True, "bf16", "fp16")
+
+    def __init__(self, amp, device: torch.device):
+        self.device = device
+        self.dtype = None
+        if amp == "fp16":
+            self.dtype = torch.float16
+        elif amp == "bf16":
+            self.dtype = torch.bfloat16
+        elif amp:  # True: bfloat16, or float16 on older GPUs without it
+            bf16 = device.type != "cuda" or torch.cuda.is_bf16_supported()
+            self.dtype = torch.bfloat16 if bf16 else torch.float16
+        self.scaled = self.dtype == torch.float16 and device.type == "cuda"
+
+    def autocast(self):
+        """A context in which the forward pass runs in ``self.dtype`` (none when off)."""
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self.dtype)
+
+    def scaler(self) -> torch.amp.GradScaler:
+        """A gradient scaler (a no-op unless float16 on a GPU)."""
+        return torch.amp.GradScaler(self.device.type, enabled=self.scaled)
+
+
+def grad_norm(parameters) -> torch.Tensor:
     r""":math:`\sqrt{\sum_p \lVert \nabla_p \rVert_2^2}` over the parameters that have a gradient.
 
-    One ``torch._foreach_norm`` call for all the tensors (one kernel launch per group on a GPU).
+    One ``torch._foreach_norm`` call for all the tensors (one kernel launch per group on a
+    GPU). First used in chapter 4 (the gradient norms of the history).
     """
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
@@ -126,17 +197,45 @@ def _grad_norm(parameters) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)).float())
 
 
-def _is_finite(value: torch.Tensor) -> bool:
-    return bool(torch.isfinite(value).all())
+def guarded_update(loss: torch.Tensor, optimizer, parameters, quantity: str, player: str, *,
+                   scaler: torch.amp.GradScaler | None = None) -> torch.Tensor:
+    """Backward, check, step: one guarded optimiser update; returns the gradient norm.
+
+    Raises :class:`NonFinite` *before* ``optimizer.step()`` when ``loss`` (called ``quantity``
+    in the error) or the gradient norm of ``player``'s parameters is NaN or infinite, so the weights stay those of the last good step. One host sync: the
+    check. With an enabled ``scaler`` (float16) a non-finite gradient is the scaler's business:
+    it skips that step and lowers its scale. First used in chapter 4.
+    """
+    optimizer.zero_grad(set_to_none=True)
+    if scaler is None:
+        loss.backward()
+    else:
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+    norm = grad_norm(parameters).to(loss.device)
+    watched = loss.detach().float()
+    if scaler is None or not scaler.is_enabled():
+        watched = torch.stack([watched.reshape(()), norm])
+    if not bool(torch.isfinite(watched).all()):
+        if not bool(torch.isfinite(loss).all()):
+            raise NonFinite(quantity, loss)
+        raise NonFinite(f"the gradient norm of {player}", norm)
+    if scaler is None:
+        optimizer.step()
+    else:
+        scaler.step(optimizer)
+        scaler.update()
+    return norm
 
 
 @contextlib.contextmanager
-def _frozen(parameters):
+def frozen(parameters):
     r"""Turn off ``requires_grad`` of ``parameters`` inside the block (D during G's step).
 
     Autograd then computes :math:`\partial L_G / \partial x` through D's layers, which G needs,
-    but not :math:`\partial L_G / \partial \theta_D`, which nobody uses.
+    but not :math:`\partial L_G / \partial \theta_D`, which nobody uses. First used in chapter 3.
     """
+    parameters = list(parameters)
     flags = [p.requires_grad for p in parameters]
     for p in parameters:
         p.requires_grad_(False)
@@ -147,55 +246,39 @@ def _frozen(parameters):
             p.requires_grad_(flag)
 
 
-class _History:
-    """The per-step records, kept as device tensors and copied to ``lists`` in chunks.
+# --------------------------------------------------------------------------- records
+
+class History:
+    """The per-step rows, kept as device tensors and copied to ``lists`` in chunks (chapter 2).
 
     Reading a value on the host (``float(t)``, ``t.tolist()``) waits for the device; one
-    ``flush`` per chunk instead of one read per step lets a GPU run ahead of Python.
+    ``flush`` per chunk instead of one read per step lets a GPU run ahead of Python. A row
+    may be a vector (one number per key) or a matrix (one list per key, e.g. one per seed).
     """
 
-    def __init__(self, lists: dict):
-        self.lists = lists
+    def __init__(self, keys: tuple, lists: dict | None = None):
+        self.keys = tuple(keys)
+        self.lists = lists if lists is not None else {key: [] for key in ("step",) + self.keys}
         self.pending: list[tuple[int, torch.Tensor]] = []
 
     def append(self, step: int, row: torch.Tensor) -> None:
-        """``row``: the values of ``HISTORY_KEYS[1:]`` at ``step``, one device tensor."""
+        """Record ``row`` (the values of ``keys`` at ``step``, one device tensor)."""
         self.pending.append((step, row))
 
     def flush(self) -> dict:
+        """Copy the pending rows to the lists (one host transfer) and return the lists."""
         if self.pending:
             rows = torch.stack([row for _, row in self.pending]).tolist()
             for (step, _), row in zip(self.pending, rows):
                 self.lists["step"].append(step)
-                for key, value in zip(HISTORY_KEYS[1:], row):
+                for key, value in zip(self.keys, row):
                     self.lists[key].append(value)
             self.pending.clear()
         return self.lists
 
 
-def _check_models(generator, discriminator) -> int:
-    if not isinstance(generator, nn.Module) or not hasattr(generator, "sample_latent"):
-        raise TypeError("generator must be a ganlab generator (an nn.Module with "
-                        "sample_latent(n, generator=...)), e.g. ganlab.models.MLPGenerator; "
-                        f"got {type(generator).__name__}")
-    if not isinstance(discriminator, nn.Module):
-        raise TypeError(f"discriminator must be an nn.Module, got {type(discriminator).__name__}")
-    pack = getattr(discriminator, "pack", 1)
-    return int(pack)
-
-
-def _advice(quantity: str, config: TrainConfig) -> str:
-    tips = [f"lower the learning rates (lr_g={config.lr_g:g}, lr_d={config.lr_d:g}; try a tenth)"]
-    if config.amp:
-        tips.append("train without amp (float16 overflows more easily)")
-    if config.loss == "saturating":
-        tips.append("use loss='nonsaturating'")
-    tips.append("check the data for NaN/Inf and its scale (images in [-1, 1])")
-    return "; ".join(tips)
-
-
-class _Progress:
-    """A ``tqdm.auto`` bar whose live losses are refreshed every ``every`` steps only."""
+class Progress:
+    """A ``tqdm.auto`` bar whose live losses are refreshed every ``total // 100`` steps only."""
 
     def __init__(self, enabled: bool, total: int, initial: int, desc: str):
         self.bar = None
@@ -210,6 +293,7 @@ class _Progress:
         return self.bar is not None and (step % self.every == 0 or step == total)
 
     def update(self, step: int, total: int, **values: float) -> None:
+        """Advance the bar by one step, showing ``values`` when due."""
         if self.bar is None:
             return
         if values and self.due(step, total):
@@ -217,266 +301,91 @@ class _Progress:
         self.bar.update(1)
 
     def close(self) -> None:
+        """Close the bar (leaving its last state on screen)."""
         if self.bar is not None:
             self.bar.close()
 
 
+def _mean(value) -> float:
+    return sum(value) / len(value) if isinstance(value, list) else value
+
+
 # --------------------------------------------------------------------------- the loop
 
-def train_gan(generator: nn.Module, discriminator: nn.Module, data,
-              config: TrainConfig | None = None, **overrides) -> TrainResult:
-    r"""Train ``generator`` against ``discriminator`` on ``data`` (chapters 2-6).
+def run(step, *, desc: str) -> tuple[dict, float]:
+    """Train with ``step`` for ``step.config.steps`` steps; returns ``(history, seconds)`` (ch. 2).
 
-    ``data``: a tensor ``(N, ...)`` (batches drawn with replacement), an
-    :class:`ganlab.data.ImageData`, or a function ``sample(n, generator)`` returning fresh
-    samples (e.g. :func:`ganlab.data.ring`). ``config``: a :class:`TrainConfig`; keyword
-    ``overrides`` replace its fields (``train_gan(G, D, data, steps=500)``). The models are
-    trained in place (build them after :func:`ganlab.seed_everything` for a repeatable
-    initialisation) and returned in a :class:`TrainResult` with the history and snapshots.
-
-    The run's ``torch.Generator``, seeded with ``config.seed``, first draws ``fixed_z``
-    (``config.n_fixed`` points from ``generator.sample_latent``), then every real and latent
-    batch, so the same seed and models give the same run. Raises :class:`TrainingDiverged`
-    on a NaN or infinite loss or gradient, before the bad update.
+    Resumes from ``config.checkpoint`` when ``config.resume`` and the file exists (refusing a
+    file saved with other settings), then for each step: set the learning rates, call
+    ``step(t)``, record its row, snapshot, checkpoint, show progress. A :class:`NonFinite`
+    from the step becomes :class:`TrainingDiverged`. ``seconds`` sums all resumed sessions.
     """
-    config = resolve_config(config, overrides)
-    pack = _check_models(generator, discriminator)
-    if config.batch_size % pack != 0:
-        raise ValueError(f"the discriminator packs {pack} samples together (PacGAN), so "
-                         f"batch_size must be a multiple of {pack}; got {config.batch_size}. "
-                         f"Use e.g. batch_size={max(pack, config.batch_size // pack * pack)}.")
-    loss = get_loss(config.loss)
-    least_squares = config.loss == "least_squares"
-    device = (torch.device(config.device) if config.device is not None
-              else next(generator.parameters()).device)
-    memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
-    generator.to(device)
-    discriminator.to(device)
-    if config.channels_last:
-        generator.to(memory_format=memory_format)
-        discriminator.to(memory_format=memory_format)
-
-    rng = torch.Generator().manual_seed(config.seed)
-    fixed_z = generator.sample_latent(config.n_fixed, generator=rng, device="cpu")
-    sample_real = make_sampler(data, rng, device)
-    probe = None
-    if config.probe is not None:
-        probe = torch.as_tensor(config.probe).float().to(device).repeat_interleave(pack)[:, None]
-
-    adam = dict(betas=tuple(config.betas), fused=True if config.fused_adam else None)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, **adam)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_d, **adam)
-    amp_dtype = _autocast_dtype(config.amp, device)
-    use_scaler = amp_dtype == torch.float16 and device.type == "cuda"
-    scaler_g = torch.amp.GradScaler(device.type, enabled=use_scaler)
-    scaler_d = torch.amp.GradScaler(device.type, enabled=use_scaler)
-
-    def autocast():
-        if amp_dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(device_type=device.type, dtype=amp_dtype)
-
-    g_run = torch.compile(generator) if config.compile else generator
-    d_run = torch.compile(discriminator) if config.compile else discriminator
-
-    def layout(x: torch.Tensor) -> torch.Tensor:
-        return x.contiguous(memory_format=memory_format) if x.dim() == 4 else x
-
-    history: dict[str, list] = {key: [] for key in HISTORY_KEYS}
-    snapshots: list = []
-    d_snapshots: list = []
-    start, seconds_before = 0, 0.0
-    checkpoint = config.checkpoint
-    saved_checkpoint = None  # path of the last checkpoint this call could fall back to
-
-    average = average_copy(generator) if config.ema else None
-    if config.resume and checkpoint is not None and _exists(checkpoint):
-        state = load_checkpoint(checkpoint)
-        _check_resumable(state, config, checkpoint)
-        generator.load_state_dict(state["generator"])
-        if average is not None:
-            average.load_state_dict(state["ema_generator"])
-        discriminator.load_state_dict(state["discriminator"])
-        opt_g.load_state_dict(state["opt_g"])
-        opt_d.load_state_dict(state["opt_d"])
-        scaler_g.load_state_dict(state["scaler_g"])
-        scaler_d.load_state_dict(state["scaler_d"])
-        rng.set_state(state["rng"])
+    config = step.config
+    record = History(step.keys)
+    start, seconds_before, saved = 0, 0.0, None
+    path = config.checkpoint
+    if config.resume and path is not None and Path(path).is_file():
+        state = load_checkpoint(path)
+        _check_resumable(state, config, path)
+        step.load_state_dict(state["run"])
         torch.set_rng_state(state["torch_rng"])
-        if device.type == "cuda" and state.get("cuda_rng") is not None:
+        if torch.cuda.is_available() and state.get("cuda_rng") is not None:
             torch.cuda.set_rng_state_all(state["cuda_rng"])
-        history = {key: list(values) for key, values in state["history"].items()}
-        snapshots, d_snapshots = list(state["snapshots"]), list(state["d_snapshots"])
-        fixed_z = state["fixed_z"]
-        start, seconds_before = int(state["step"]), float(state["seconds"])
-        saved_checkpoint = checkpoint
-    fixed_z_device = fixed_z.to(device)
+        record.lists = {key: list(values) for key, values in state["history"].items()}
+        start, seconds_before, saved = int(state["step"]), float(state["seconds"]), path
 
-    @torch.no_grad()
-    def take_snapshot(step: int) -> None:
-        was_training = generator.training, discriminator.training
-        shown = average if average is not None else generator
-        shown.eval()
-        discriminator.eval()
-        try:
-            snapshots.append((step, shown(fixed_z_device).float().cpu()))
-            if probe is not None:
-                # with packing, each probe point is judged as a pack of copies of itself
-                d_snapshots.append((step, torch.sigmoid(discriminator(probe).float()).cpu()))
-        finally:
-            generator.train(was_training[0])
-            discriminator.train(was_training[1])
-
-    def diverged(step: int, quantity: str, value: torch.Tensor) -> TrainingDiverged:
-        where = (f"the last good checkpoint is kept at {saved_checkpoint}; resume from it with "
-                 "resume=True after the change" if saved_checkpoint else
-                 "no checkpoint was saved (pass checkpoint='run.pt' to keep one)")
-        number = float(value.detach().float().reshape(-1)[0]) if value.numel() else math.nan
-        return TrainingDiverged(
-            f"training diverged at step {step}: {quantity} is {number} (NaN or infinite). "
-            f"The models hold the weights from before this update. To fix it: "
-            f"{_advice(quantity, config)}. {where.capitalize()}.",
-            step=step, quantity=quantity, value=number, checkpoint=saved_checkpoint)
-
-    def update(loss_value, optimizer, scaler, parameters, step, name, quantity) -> torch.Tensor:
-        """Backward, check, step; returns the gradient norm. One host sync: the check."""
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss_value).backward()
-        scaler.unscale_(optimizer)
-        norm = _grad_norm(parameters).to(device)
-        watched = loss_value.detach().float()
-        if not use_scaler:  # the scaler skips steps with non-finite gradients itself
-            watched = torch.stack([watched, norm])
-        if not _is_finite(watched):
-            if not _is_finite(loss_value):
-                raise diverged(step, quantity, loss_value)
-            raise diverged(step, f"the gradient norm of {name}", norm)
-        scaler.step(optimizer)
-        scaler.update()
-        return norm
-
-    def d_step(step: int, with_graph: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """One D update on fresh batches; returns (record row, the fakes).
-
-        The fakes carry G's graph when ``with_graph`` (to be reused by G's step), else none.
-        """
-        real = sample_real(config.batch_size)
-        if config.r1:
-            real = real.detach().requires_grad_(True)
-        z = generator.sample_latent(config.batch_size, generator=rng, device=device)
-        with autocast():
-            with torch.set_grad_enabled(with_graph):
-                fake = g_run(z)
-            check_shapes(real, fake)
-            real_logits = d_run(layout(real))
-            fake_logits = d_run(layout(fake.detach()))
-            loss_d = loss.d(real_logits, fake_logits)
-            if config.r1:
-                loss_d = loss_d + r1_penalty(real, real_logits, config.r1)
-        norm_d = update(loss_d, opt_d, scaler_d, d_parameters, step, "D",
-                        "the discriminator loss (d_loss)")
-        d_real, d_fake = real_logits.detach().float(), fake_logits.detach().float()
-        if not least_squares:
-            d_real, d_fake = torch.sigmoid(d_real), torch.sigmoid(d_fake)
-        return torch.stack([loss_d.detach().float(), d_real.mean(), d_fake.mean(), norm_d]), fake
-
-    def g_step(step: int, fake: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        """One G update through the frozen D; returns (loss, gradient norm)."""
-        with _frozen(d_parameters):
-            with autocast():
-                if fake is None:
-                    z = generator.sample_latent(config.batch_size, generator=rng, device=device)
-                    fake = g_run(z)
-                loss_g = loss.g(d_run(layout(fake)))
-            norm_g = update(loss_g, opt_g, scaler_g, g_parameters, step, "G",
-                            "the generator loss (g_loss)")
-        return loss_g.detach().float(), norm_g
-
-    shapes_checked = False
-
-    def check_shapes(real, fake) -> None:
-        nonlocal shapes_checked
-        if not shapes_checked:
-            _check_shapes(real, fake)
-            shapes_checked = True
-
-    generator.train()
-    discriminator.train()
     if start == 0 and config.snapshot_due(0):
-        take_snapshot(0)
-    progress = _Progress(config.progress, config.steps, start, desc="train_gan")
-    record = _History(history)
-    d_parameters, g_parameters = list(discriminator.parameters()), list(generator.parameters())
+        step.snapshot(0)
+    progress = Progress(config.progress, config.steps, start, desc=desc)
     began = time.perf_counter()
     try:
-        for step in range(start + 1, config.steps + 1):
-            config.set_learning_rates(opt_g, opt_d, step)
-            records = []
-            for i in range(config.d_steps):  # k discriminator steps, each on fresh batches
-                row, fake = d_step(step, with_graph=config.reuse_fakes and i == config.d_steps - 1)
-                records.append(row)
-            loss_g, norm_g = g_step(step, fake if config.reuse_fakes else None)
-            if average is not None:
-                update_average_(average, generator, config.ema, step)
-            d_loss, d_real, d_fake, norm_d = torch.stack(records).mean(0)
-            record.append(step, torch.stack([d_loss, loss_g, d_real, d_fake, norm_d, norm_g]))
-            del fake
-            if config.snapshot_due(step):
-                take_snapshot(step)
-            if checkpoint is not None and (step % config.checkpoint_interval == 0
-                                           or step == config.steps):
-                seconds = seconds_before + time.perf_counter() - began
-                save_checkpoint(checkpoint, dict(
-                    step=step, seconds=seconds,
-                    generator=generator.state_dict(), discriminator=discriminator.state_dict(),
-                    ema_generator=average.state_dict() if average is not None else None,
-                    opt_g=opt_g.state_dict(), opt_d=opt_d.state_dict(),
-                    scaler_g=scaler_g.state_dict(), scaler_d=scaler_d.state_dict(),
-                    rng=rng.get_state(), torch_rng=torch.get_rng_state(),
-                    cuda_rng=torch.cuda.get_rng_state_all() if device.type == "cuda" else None,
-                    history=record.flush(), snapshots=snapshots, d_snapshots=d_snapshots,
-                    fixed_z=fixed_z, settings=_settings(config)))
-                saved_checkpoint = checkpoint
-            if progress.due(step, config.steps):
+        for t in range(start + 1, config.steps + 1):
+            if config.lr_schedule != "constant":
+                for optimizer, lr in step.optimizers():
+                    for group in optimizer.param_groups:
+                        group["lr"] = lr * config.lr_factor(t)
+            try:
+                record.append(t, step(t))
+            except NonFinite as bad:
+                raise _diverged(step, t, bad, saved) from None
+            if config.snapshot_due(t):
+                step.snapshot(t)
+            if path is not None and (t % config.checkpoint_interval == 0 or t == config.steps):
+                save_checkpoint(path, dict(
+                    step=t, seconds=seconds_before + time.perf_counter() - began,
+                    history=record.flush(), settings=config.resume_settings(),
+                    run=step.state_dict(), torch_rng=torch.get_rng_state(),
+                    cuda_rng=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None))
+                saved = path
+            if progress.due(t, config.steps):
                 last = {key: values[-1] for key, values in record.flush().items()}
-                progress.update(step, config.steps, d_loss=last["d_loss"],
-                                g_loss=last["g_loss"], D_x=last["d_real"], D_G_z=last["d_fake"])
+                progress.update(t, config.steps,
+                                **{label: _mean(last[key]) for label, key in step.shown.items()})
             else:
-                progress.update(step, config.steps)
+                progress.update(t, config.steps)
     finally:
         progress.close()
-    history = record.flush()
-    seconds = seconds_before + time.perf_counter() - began
-    return TrainResult(generator=generator, discriminator=discriminator, history=history,
-                       snapshots=snapshots, d_snapshots=d_snapshots, fixed_z=fixed_z,
-                       config=config, seconds=seconds,
-                       step=history["step"][-1] if history["step"] else 0,
-                       ema_generator=average.eval() if average is not None else None)
+    return record.flush(), seconds_before + time.perf_counter() - began
 
 
-def _exists(path) -> bool:
-    from pathlib import Path
-    return Path(path).is_file()
+def _diverged(step, t: int, bad: NonFinite, saved) -> TrainingDiverged:
+    where = (f"the last good checkpoint is kept at {saved}; resume from it with "
+             "resume=True after the change" if saved else
+             "no checkpoint was saved (pass checkpoint='run.pt' to keep one)")
+    return TrainingDiverged(
+        f"training diverged at step {t}: {bad.quantity} is {bad.value} (NaN or infinite). "
+        f"The models hold the weights from before this update. To fix it: "
+        f"{step.advice(bad.quantity)}. {where.capitalize()}.",
+        step=t, quantity=bad.quantity, value=bad.value, checkpoint=saved)
 
 
-def _settings(config: TrainConfig) -> dict:
-    return {key: (list(value) if isinstance(value, tuple) else value)
-            for key in _RESUME_KEYS for value in [getattr(config, key)]}
-
-
-def _check_resumable(state: dict, config: TrainConfig, path) -> None:
-    saved, now = state.get("settings", {}), _settings(config)
-    saved = {**_settings(TrainConfig()), **saved}  # keys newer than the file: their defaults
-    different = {key: (saved[key], now[key]) for key in now if saved[key] != now[key]}
+def _check_resumable(state: dict, config, path) -> None:
+    now = config.resume_settings()
+    # settings newer than the file were at their defaults when it was written
+    saved = {**type(config)().resume_settings(), **state.get("settings", {})}
+    different = {key: (saved.get(key), now[key]) for key in now if saved.get(key) != now[key]}
     if different:
         listed = ", ".join(f"{k}: saved {a!r}, now {b!r}" for k, (a, b) in different.items())
         raise ValueError(f"cannot resume from {path}: it was saved with different settings "
                          f"({listed}). Use the saved settings, or another checkpoint path to "
                          "start a new run.")
-
-
-def _check_shapes(real: torch.Tensor, fake: torch.Tensor) -> None:
-    if real.shape[1:] != fake.shape[1:]:
-        raise ValueError(f"the data samples have shape {tuple(real.shape[1:])} but the generator "
-                         f"makes samples of shape {tuple(fake.shape[1:])}; build the generator "
-                         "for this data (e.g. out_dim, channels, image_size)")

@@ -6,7 +6,7 @@ Algorithm 1 of Goodfellow et al. (2014) draws a fresh minibatch
 * a tensor ``(N, ...)`` of examples: the batch is ``m`` indices drawn uniformly *with
   replacement*, so :math:`p_{data}` is the empirical distribution of the examples;
 * an :class:`ganlab.data.ImageData`: its ``images`` are used the same way;
-* a callable ``sample(n, generator)`` (such as :func:`ganlab.data.ring`) returning ``n`` fresh
+* a callable ``sample(n, rng)`` (such as :func:`ganlab.data.ring`) returning ``n`` fresh
   draws: the toy distributions of chapters 2-4, where :math:`p_{data}` is known exactly.
 
 All randomness comes from the run's ``torch.Generator``, so a seed fixes every batch.
@@ -21,17 +21,21 @@ import torch
 __all__ = ["make_sampler"]
 
 
-def _takes_generator_keyword(function: Callable) -> bool:
+def _takes_rng_keyword(function: Callable) -> bool:
     try:
         parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):  # builtins without a signature
         return False
-    return "generator" in parameters
+    return "rng" in parameters
 
 
 def make_sampler(data, rng: torch.Generator, device: torch.device
                  ) -> Callable[[int], torch.Tensor]:
-    """A function ``n -> (n, ...)`` real batch on ``device``, drawn with ``rng``."""
+    """A function ``n -> (n, ...)`` real batch on ``device``, drawn with ``rng`` (chapter 2).
+
+    A data function is called as ``data(n, rng=rng)`` when it has a parameter named ``rng``
+    (so ``ring(n, n_modes=8, ..., rng=None)`` gets it in the right place), else ``data(n, rng)``.
+    """
     from ..data import ImageData  # the data module is light; imported here to avoid cycles
 
     if isinstance(data, ImageData):
@@ -52,10 +56,10 @@ def make_sampler(data, rng: torch.Generator, device: torch.device
             return examples[index.to(device)]
         return sample
     if callable(data):
-        by_keyword = _takes_generator_keyword(data)
+        by_keyword = _takes_rng_keyword(data)
 
         def sample(n: int) -> torch.Tensor:
-            batch = data(n, generator=rng) if by_keyword else data(n, rng)
+            batch = data(n, rng=rng) if by_keyword else data(n, rng)
             if not isinstance(batch, torch.Tensor) or len(batch) != n:
                 raise ValueError(f"the data function must return a tensor of {n} samples, got "
                                  f"{type(batch).__name__} "
@@ -65,4 +69,4 @@ def make_sampler(data, rng: torch.Generator, device: torch.device
             return batch.to(device)
         return sample
     raise TypeError("data must be a tensor (N, ...), an ImageData or a function "
-                    f"sample(n, generator) -> tensor; got {type(data).__name__}")
+                    f"sample(n, rng) -> tensor; got {type(data).__name__}")
