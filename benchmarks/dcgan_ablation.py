@@ -47,7 +47,7 @@ def measure(name: str, seeds: list, train, test, floor: float, steps: int | None
     seconds = time.perf_counter() - began
     rows = []
     for seed, generator in zip(seeds, result.samplers):
-        images = generator.generate(1000, generator=torch.Generator().manual_seed(1))
+        images = generator.generate(1000, rng=torch.Generator().manual_seed(1))
         rows.append((digit_fid(images, test.images) / floor, class_coverage(images)[0]))
     ratios = [r for r, _ in rows]
     print(f"{name:27s} FID/floor " + " ".join(f"{r:6.2f}" for r in ratios)

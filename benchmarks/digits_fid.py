@@ -37,7 +37,7 @@ def run_seed(seed: int, train, test, floor: float, args) -> tuple[float | None, 
             result = train_gan(G, D, train, config, steps=steps, checkpoint=checkpoint,
                                checkpoint_every=args.chunk, resume=True)
             images = result.sampler.generate(args.samples,
-                                             generator=torch.Generator().manual_seed(1))
+                                             rng=torch.Generator().manual_seed(1))
             ratio = digit_fid(images, test.images) / floor
             covered, _ = class_coverage(images)
             hit = ratio <= args.factor and covered == 10

@@ -41,7 +41,7 @@ def evaluate(result, kind: str) -> list:
     _, centers, std = DATA[kind]
     coverages = []
     for seed, generator in zip(result.seeds, result.samplers):
-        samples = generator.generate(2500, generator=torch.Generator().manual_seed(EVAL_SEED + seed))
+        samples = generator.generate(2500, rng=torch.Generator().manual_seed(EVAL_SEED + seed))
         coverages.append(mode_coverage(samples, centers, std))
     return coverages
 

@@ -58,8 +58,8 @@ def evaluate(vae: VAE, n_samples: int = 1000, seed: int = SEED) -> dict[str, flo
     """Held-out negative ELBO, and FID / class coverage of ``n_samples`` prior samples."""
     test = digits(image_size=16, split="test")
     rng = torch.Generator().manual_seed(seed)
-    elbo = vae.loss(test.images, generator=rng)
-    samples = vae.generate(n_samples, generator=rng)
+    elbo = vae.loss(test.images, rng=rng)
+    samples = vae.generate(n_samples, rng=rng)
     covered, _ = class_coverage(samples)
     return {"test_neg_elbo": round(elbo.loss.item(), 2),
             "test_reconstruction": round(elbo.reconstruction.item(), 2),

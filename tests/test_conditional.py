@@ -182,6 +182,6 @@ def test_short_training_learns_the_condition():
                                               progress=False, snapshot_every=0)
     result = train_gan(G, D, labelled_digits(), config)
     labels = torch.arange(10).repeat_interleave(20)
-    images = result.generator.generate(labels=labels, generator=torch.Generator().manual_seed(1))
+    images = result.generator.generate(labels=labels, rng=torch.Generator().manual_seed(1))
     accuracy = (classify_digits(images) == labels).float().mean().item()
     assert accuracy > 0.5, accuracy

@@ -78,11 +78,11 @@ def test_image_data_subset_and_to():
 
 # ----------------------------------------------------------------------------- toy data
 def test_toy_shapes():
-    generator = torch.Generator().manual_seed(0)
-    assert data.gaussian_1d(10, generator=generator).shape == (10, 1)
-    assert data.uniform_noise(10, dim=3, generator=generator).shape == (10, 3)
-    assert ring(10, generator=generator).shape == (10, 2)
-    assert grid(10, generator=generator).shape == (10, 2)
+    rng = torch.Generator().manual_seed(0)
+    assert data.gaussian_1d(10, rng=rng).shape == (10, 1)
+    assert data.uniform_noise(10, dim=3, rng=rng).shape == (10, 3)
+    assert ring(10, rng=rng).shape == (10, 2)
+    assert grid(10, rng=rng).shape == (10, 2)
 
 
 def test_ring_centres_lie_on_the_circle_evenly_spaced():
@@ -101,8 +101,8 @@ def test_grid_centres():
 
 
 @pytest.mark.parametrize("sample, centres, std", [
-    (lambda g: ring(2000, generator=g), ring_centers(), 0.01),
-    (lambda g: grid(2000, generator=g), grid_centers(), 0.05),
+    (lambda g: ring(2000, rng=g), ring_centers(), 0.01),
+    (lambda g: grid(2000, rng=g), grid_centers(), 0.05),
 ])
 def test_samples_lie_near_their_centres_and_cover_them(sample, centres, std):
     points = sample(torch.Generator().manual_seed(3))
@@ -112,17 +112,17 @@ def test_samples_lie_near_their_centres_and_cover_them(sample, centres, std):
 
 
 def test_gaussian_moments():
-    draws = data.gaussian_1d(20000, mean=4.0, std=0.5, generator=torch.Generator().manual_seed(0))
+    draws = data.gaussian_1d(20000, mean=4.0, std=0.5, rng=torch.Generator().manual_seed(0))
     assert draws.mean().item() == pytest.approx(4.0, abs=0.02)
     assert draws.std().item() == pytest.approx(0.5, abs=0.02)
-    noise = data.uniform_noise(20000, low=-1, high=1, generator=torch.Generator().manual_seed(0))
+    noise = data.uniform_noise(20000, low=-1, high=1, rng=torch.Generator().manual_seed(0))
     assert noise.min() >= -1 and noise.max() < 1
 
 
 def test_toy_sampling_is_reproducible_with_a_seed():
-    first = ring(50, generator=torch.Generator().manual_seed(5))
-    second = ring(50, generator=torch.Generator().manual_seed(5))
-    third = ring(50, generator=torch.Generator().manual_seed(6))
+    first = ring(50, rng=torch.Generator().manual_seed(5))
+    second = ring(50, rng=torch.Generator().manual_seed(5))
+    third = ring(50, rng=torch.Generator().manual_seed(6))
     assert torch.equal(first, second) and not torch.equal(first, third)
 
 
@@ -140,9 +140,9 @@ def _idx_bytes(array: torch.Tensor, type_code: int = 0x08, fmt: str = "B") -> by
 
 
 def _fake_mnist(n: int, seed: int):
-    generator = torch.Generator().manual_seed(seed)
-    images = torch.randint(0, 256, (n, 28, 28), generator=generator, dtype=torch.uint8)
-    labels = torch.randint(0, 10, (n,), generator=generator, dtype=torch.uint8)
+    rng = torch.Generator().manual_seed(seed)
+    images = torch.randint(0, 256, (n, 28, 28), generator=rng, dtype=torch.uint8)
+    labels = torch.randint(0, 10, (n,), generator=rng, dtype=torch.uint8)
     return images, labels
 
 

@@ -112,6 +112,50 @@ def test_a_seed_whose_gradient_alone_overflows_is_frozen():
     assert 1 in result.diverged and 0 not in result.diverged
 
 
+def test_ensemble_resume_equals_uninterrupted_with_a_frozen_seed(tmp_path):
+    settings = dict(progress=False, steps=6, batch_size=16, snapshot_every=2, n_fixed=8,
+                    lr_schedule="linear")
+
+    def build():
+        generators, discriminators, config = recipes.many(recipes.toy_2d, [0, 1], **settings)
+        with torch.no_grad():  # seed 1 diverges at step 1 and stays frozen
+            discriminators[1].net[-1].bias.fill_(math.nan)
+        return generators, discriminators, config
+
+    with pytest.warns(UserWarning, match="seed 1 diverged"):
+        straight = train_ensemble(*build()[:2], ring, build()[2], seeds=[0, 1])
+    path = tmp_path / "ensemble.pt"
+    generators, discriminators, config = build()
+
+    def stopping_ring(n, rng):  # stops during step 5 (two seeds draw one batch each per D step)
+        stopping_ring.calls += 1
+        if stopping_ring.calls > 2 * 4:
+            raise KeyboardInterrupt
+        return ring(n, rng=rng)
+    stopping_ring.calls = 0
+    with pytest.warns(UserWarning, match="seed 1 diverged"), pytest.raises(KeyboardInterrupt):
+        train_ensemble(generators, discriminators, stopping_ring, config, seeds=[0, 1],
+                       checkpoint=path, checkpoint_every=2)
+    generators, discriminators, config = recipes.many(recipes.toy_2d, [0, 1], **settings)
+    with torch.no_grad():  # other weights: everything must come from the checkpoint
+        for model in generators + discriminators:
+            for parameter in model.parameters():
+                parameter.normal_()
+    with pytest.raises(ValueError, match="different settings.*seeds"):
+        train_ensemble(generators, discriminators, ring, config, seeds=[0, 2], checkpoint=path,
+                       resume=True)
+    resumed = train_ensemble(generators, discriminators, ring, config, seeds=[0, 1],
+                             checkpoint=path, resume=True)
+    assert resumed.diverged == straight.diverged == {1: 1}
+    for i in range(2):
+        assert max_difference(straight.generators[i], resumed.generators[i]) == 0
+        assert max_difference(straight.discriminators[i], resumed.discriminators[i]) == 0
+        assert repr(straight.histories[i]) == repr(resumed.histories[i])  # NaN != NaN
+        assert [s for s, _ in resumed.snapshots[i]] == [0, 2, 4, 6]
+        assert all(torch.equal(a, b) for (_, a), (_, b)
+                   in zip(straight.snapshots[i], resumed.snapshots[i]))
+
+
 def test_ensemble_bad_inputs_say_what_to_do():
     generators, discriminators, config = recipes.many(recipes.toy_2d, [0, 1], progress=False,
                                                       steps=2)
@@ -119,8 +163,8 @@ def test_ensemble_bad_inputs_say_what_to_do():
         train_ensemble(generators, discriminators[:1], ring, config)
     with pytest.raises(ValueError, match="distinct seeds"):
         train_ensemble(generators, discriminators, ring, config, seeds=[0, 0])
-    with pytest.raises(ValueError, match="does not support checkpoint"):
-        train_ensemble(generators, discriminators, ring, config, checkpoint="run.pt")
+    with pytest.raises(ValueError, match="does not support compile"):
+        train_ensemble(generators, discriminators, ring, config, compile=True)
     with pytest.raises(ValueError, match="at least one seed"):
         recipes.many(recipes.toy_2d, [])
 

@@ -47,7 +47,7 @@ def test_min_count_decides_when_a_mode_counts():
 
 
 def test_true_ring_samples_are_covered_and_nearly_uniform():
-    result = mode_coverage(ring(2500, generator=torch.Generator().manual_seed(0)),
+    result = mode_coverage(ring(2500, rng=torch.Generator().manual_seed(0)),
                            ring_centers(), std=0.01)
     assert result.modes == 8
     assert 0.97 < result.high_quality < 1.0  # P(chi^2_2 <= 9) = 1 - e^{-4.5} = 0.989

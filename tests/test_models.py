@@ -304,7 +304,7 @@ def test_cyclegan_bad_inputs():
 
 
 def test_image_pool_fills_then_mixes_old_and_new():
-    pool = ImagePool(size=4, generator=torch.Generator().manual_seed(0))
+    pool = ImagePool(size=4, rng=torch.Generator().manual_seed(0))
     first = torch.arange(4.0).view(4, 1)
     torch.testing.assert_close(pool.query(first), first)  # filling: images pass through
     assert len(pool) == 4
@@ -327,7 +327,7 @@ def test_image_pool_size_zero_seed_and_detach():
     assert ImagePool(size=0).query(x) is x
     runs = []
     for _ in range(2):
-        pool = ImagePool(size=2, generator=torch.Generator().manual_seed(3))
+        pool = ImagePool(size=2, rng=torch.Generator().manual_seed(3))
         runs.append(torch.cat([pool.query(torch.randn(4, 1, generator=torch.Generator()
                                                       .manual_seed(i))) for i in range(5)]))
     torch.testing.assert_close(runs[0], runs[1])

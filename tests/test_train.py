@@ -60,7 +60,7 @@ def test_short_ring_run_covers_several_modes():
     G, D = mlp_pair(seed=0, hidden=64, depth=3)
     train_gan(G, D, ring, steps=600, batch_size=256, lr_g=5e-4, lr_d=5e-4, progress=False,
               snapshot_every=0)
-    samples = G.generate(2000, generator=torch.Generator().manual_seed(1))
+    samples = G.generate(2000, rng=torch.Generator().manual_seed(1))
     # a short run is not sharp yet: count a mode when samples come within 3 x 0.05 of it
     coverage = mode_coverage(samples, ring_centers(), std=0.05)
     assert coverage.modes >= 4, coverage
@@ -106,7 +106,7 @@ def test_default_snapshot_interval_is_a_twentieth():
 def test_probe_records_d_for_the_paper_figure():
     G, D = mlp_pair(latent_dim=1, out_dim=1, latent_distribution="uniform")
     probe = torch.linspace(-2, 8, 50)
-    data = lambda n, generator: ganlab.data.gaussian_1d(n, generator=generator)  # noqa: E731
+    data = lambda n, rng: ganlab.data.gaussian_1d(n, rng=rng)  # noqa: E731
     result = train_gan(G, D, data, **quick(steps=10, snapshot_every=5, probe=probe))
     assert [s for s, _ in result.d_snapshots] == [0, 5, 10]
     assert all(d.shape == (50,) and ((d > 0) & (d < 1)).all() for _, d in result.d_snapshots)
@@ -124,8 +124,8 @@ def test_k_discriminator_steps_each_on_fresh_batches_and_d_step_leaves_g_alone()
 
     batches = []
 
-    def data(n, generator):
-        batches.append(ring(n, generator=generator))
+    def data(n, rng):
+        batches.append(ring(n, rng=rng))
         return batches[-1]
 
     g_gradients = []
@@ -148,12 +148,12 @@ def test_resume_equals_uninterrupted(tmp_path):
 
     calls = 0
 
-    def interrupted_ring(n, generator):  # the run is stopped during step 14 (2 D steps each)
+    def interrupted_ring(n, rng):  # the run is stopped during step 14 (2 D steps each)
         nonlocal calls
         calls += 1
         if calls == 2 * 13 + 1:
             raise KeyboardInterrupt
-        return ring(n, generator=generator)
+        return ring(n, rng=rng)
 
     path = tmp_path / "run.pt"
     G, D = mlp_pair()
@@ -258,7 +258,7 @@ def test_nan_guard_stops_and_keeps_the_last_good_checkpoint(tmp_path):
 def test_huge_learning_rate_is_caught_with_advice():
     G, D = mlp_pair()
     with pytest.raises(TrainingDiverged, match="lower the learning rates"):
-        train_gan(G, D, lambda n, generator: 1e30 * ring(n, generator=generator),
+        train_gan(G, D, lambda n, rng: 1e30 * ring(n, rng=rng),
                   **quick(steps=50), lr_g=1e6, lr_d=1e6)
 
 
@@ -388,6 +388,87 @@ def test_train_vae_lowers_the_loss():
     assert len(loss) == 40 and set(result.history) == {"step", "loss", "reconstruction", "kl"}
     assert sum(loss[-5:]) < sum(loss[:5])
     assert result.snapshots[-1][1].shape == (64, 1, 16, 16)
+
+
+@pytest.mark.parametrize("freeze_at", [None, 2])
+def test_cyclegan_resume_equals_uninterrupted(tmp_path, freeze_at):
+    """The pools' images and coin flips, the frozen discriminators: all come back on resume."""
+    pair = unpaired_digits("invert", image_size=16)
+    settings = dict(steps=6, batch_size=2, width=4, d_width=4, n_blocks=1, n_layers=1,
+                    pool_size=3, snapshot_every=3, n_fixed=2, progress=False,
+                    freeze_discriminators_at=freeze_at)
+    straight = train_cyclegan(pair, **settings)
+    path = tmp_path / "cyclegan.pt"
+    train_cyclegan(pair, **{**settings, "steps": 3}, checkpoint=path)
+    resumed = train_cyclegan(pair, **settings, checkpoint=path, resume=True, seed=0)
+    for name in ("g_ab", "g_ba", "d_a", "d_b"):
+        assert params_equal(getattr(straight, name), getattr(resumed, name)), name
+    assert repr(straight.history) == repr(resumed.history)  # as text: NaN != NaN
+    assert [s for s, *_ in resumed.snapshots] == [0, 3, 6]
+    assert all(torch.equal(a, b) for (_, a, _), (_, b, _) in zip(straight.snapshots,
+                                                                 resumed.snapshots))
+    assert all(p.requires_grad for p in resumed.d_a.parameters())
+
+
+def test_cyclegan_nan_guard_stops_before_the_update():
+    pair = unpaired_digits("invert", image_size=16)
+    torch.manual_seed(0)
+    d_b = PatchDiscriminator(1, 4, 1)
+    with torch.no_grad():  # D_B judges every image NaN
+        list(d_b.parameters())[-1].fill_(math.nan)
+    g_ab = ResnetGenerator(1, 4, 1)
+    before = {k: v.clone() for k, v in g_ab.state_dict().items()}
+    with pytest.raises(TrainingDiverged) as caught:
+        train_cyclegan(pair, steps=3, batch_size=2, width=4, d_width=4, n_blocks=1,
+                       n_layers=1, g_ab=g_ab, d_b=d_b, progress=False)
+    error = caught.value
+    assert error.step == 1 and "generators' loss" in error.quantity
+    assert "learning rate" in str(error) and "step 1" in str(error)
+    assert all(torch.equal(before[k], v) for k, v in g_ab.state_dict().items())
+
+
+def test_vae_resume_equals_uninterrupted(tmp_path):
+    data = digits(16)
+    settings = dict(steps=8, batch_size=8, progress=False, snapshot_every=4, n_fixed=4)
+    torch.manual_seed(0)
+    straight = train_vae(VAE(image_size=16, latent_dim=4, hidden=8), data, **settings)
+    path = tmp_path / "vae.pt"
+    torch.manual_seed(0)
+    train_vae(VAE(image_size=16, latent_dim=4, hidden=8), data, **{**settings, "steps": 4},
+              checkpoint=path)
+    torch.manual_seed(1)  # other initial weights: everything must come from the checkpoint
+    resumed = train_vae(VAE(image_size=16, latent_dim=4, hidden=8), data, **settings,
+                        checkpoint=path, resume=True)
+    assert params_equal(straight.vae, resumed.vae)
+    assert straight.history == resumed.history
+    assert all(torch.equal(a, b) for (_, a), (_, b) in zip(straight.snapshots, resumed.snapshots))
+
+
+def test_vae_nan_guard_stops_before_the_update():
+    torch.manual_seed(0)
+    vae = VAE(image_size=16, latent_dim=4, hidden=8)
+    before = {k: v.clone() for k, v in vae.state_dict().items()}
+    images = digits(16).images[:32].clone()
+    images[5:] = math.nan  # most batches hold a NaN image
+    with pytest.raises(TrainingDiverged) as caught:
+        train_vae(vae, images, steps=5, batch_size=16, progress=False)
+    assert caught.value.step == 1 and "loss" in caught.value.quantity
+    assert "recon_std" in str(caught.value)
+    assert all(torch.equal(before[k], v) for k, v in vae.state_dict().items())
+
+
+def test_every_model_trains_through_the_one_loop():
+    """GAN, CycleGAN, VAE and the ensemble share ganlab.train.loop.run: no loop of their own."""
+    import inspect
+    from ganlab.train import cyclegan, ensemble, gan, vae
+    for module in (gan, cyclegan, vae, ensemble):
+        source = inspect.getsource(module)
+        assert "run(step" in source, module.__name__
+        assert "for step in range" not in source and "_Progress" not in source, module.__name__
+    lines = inspect.getsource(gan.GANStep.__call__).splitlines()
+    lines += inspect.getsource(gan.GANStep.discriminator_step).splitlines()
+    lines += inspect.getsource(gan.GANStep.generator_step).splitlines()
+    assert len(lines) <= 60  # Algorithm 1, read in one place
 
 
 # --------------------------------------------------------------------------- pretrained

@@ -212,6 +212,7 @@ class EnsembleStep:
     def __init__(self, generators: list, discriminators: list, data, seeds: list,
                  config: TrainConfig, pack: int):
         self.config, self.seeds, n_runs = config, seeds, len(seeds)
+        self.settings = {"seeds": list(seeds)}  # a checkpoint resumes only these seeds
         self.loss = get_loss(config.loss)
         self.device = device = (torch.device(config.device) if config.device is not None
                                 else next(generators[0].parameters()).device)

@@ -21,7 +21,8 @@ what one training step does. That step is an object; :func:`run` does the rest f
 A step object has ``keys`` (the names of its row), ``shown`` (progress-bar label -> key),
 ``optimizers()`` (pairs ``(optimizer, base learning rate)``), ``__call__(t)``,
 ``snapshot(t)``, ``state_dict()`` / ``load_state_dict(state)``, ``advice(quantity)`` and
-``config`` (a dataclass with ``steps``, ``checkpoint``, ... and the mixin :class:`LoopSettings`).
+``config`` (a dataclass with ``steps``, ``checkpoint``, ... and the mixin :class:`LoopSettings`),
+and may have ``settings``, a dict of its own settings that a resumed run must share.
 """
 from __future__ import annotations
 
@@ -326,7 +327,7 @@ def run(step, *, desc: str) -> tuple[dict, float]:
     path = config.checkpoint
     if config.resume and path is not None and Path(path).is_file():
         state = load_checkpoint(path)
-        _check_resumable(state, config, path)
+        _check_resumable(state, step, path)
         step.load_state_dict(state["run"])
         torch.set_rng_state(state["torch_rng"])
         if torch.cuda.is_available() and state.get("cuda_rng") is not None:
@@ -353,7 +354,7 @@ def run(step, *, desc: str) -> tuple[dict, float]:
             if path is not None and (t % config.checkpoint_interval == 0 or t == config.steps):
                 save_checkpoint(path, dict(
                     step=t, seconds=seconds_before + time.perf_counter() - began,
-                    history=record.flush(), settings=config.resume_settings(),
+                    history=record.flush(), settings=_resume_settings(step),
                     run=step.state_dict(), torch_rng=torch.get_rng_state(),
                     cuda_rng=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None))
                 saved = path
@@ -379,10 +380,15 @@ def _diverged(step, t: int, bad: NonFinite, saved) -> TrainingDiverged:
         step=t, quantity=bad.quantity, value=bad.value, checkpoint=saved)
 
 
-def _check_resumable(state: dict, config, path) -> None:
-    now = config.resume_settings()
+def _resume_settings(step) -> dict:
+    """The config's settings that change the numbers, and the step's own (e.g. the seeds)."""
+    return {**step.config.resume_settings(), **getattr(step, "settings", {})}
+
+
+def _check_resumable(state: dict, step, path) -> None:
+    now = _resume_settings(step)
     # settings newer than the file were at their defaults when it was written
-    saved = {**type(config)().resume_settings(), **state.get("settings", {})}
+    saved = {**type(step.config)().resume_settings(), **state.get("settings", {})}
     different = {key: (saved.get(key), now[key]) for key in now if saved.get(key) != now[key]}
     if different:
         listed = ", ".join(f"{k}: saved {a!r}, now {b!r}" for k, (a, b) in different.items())

@@ -51,7 +51,7 @@ def measure(setting: str, seeds, **overrides) -> dict:
     requested = torch.arange(N_CLASSES).repeat_interleave(PER_CLASS)
 
     def score(sampler):
-        images = sampler.generate(labels=requested, generator=torch.Generator().manual_seed(1))
+        images = sampler.generate(labels=requested, rng=torch.Generator().manual_seed(1))
         correct = (classify_digits(images) == requested).float()
         per_class = correct.reshape(N_CLASSES, PER_CLASS).mean(dim=1)
         covered, _ = class_coverage(images)

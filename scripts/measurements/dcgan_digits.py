@@ -66,7 +66,7 @@ def measure(setting: str, seeds) -> dict:
     result = train_ensemble(generators, discriminators, train, config, seeds=seeds)
 
     def score(sampler):
-        images = sampler.generate(N_IMAGES, generator=torch.Generator().manual_seed(1))
+        images = sampler.generate(N_IMAGES, rng=torch.Generator().manual_seed(1))
         covered, histogram = class_coverage(images)
         return {"fid_ratio": round(digit_fid(images, test.images) / floor, 4),
                 "classes": int(covered),

@@ -66,7 +66,7 @@ def measure(setting: str, seeds) -> dict:
     result = train_ensemble(generators, discriminators, data, config, seeds=seeds)
     values = {metric: [] for metric in METRICS}
     for seed, sampler in zip(seeds, result.samplers):
-        samples = sampler.generate(2500, generator=torch.Generator().manual_seed(EVAL_SEED + seed))
+        samples = sampler.generate(2500, rng=torch.Generator().manual_seed(EVAL_SEED + seed))
         coverage = mode_coverage(samples, centers, std)
         nearest, _ = assign_to_modes(samples, centers, std)  # every sample, however far
         top = float(torch.bincount(nearest, minlength=len(centers)).max()) / len(samples)

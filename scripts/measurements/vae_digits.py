@@ -40,8 +40,8 @@ def measure(setting: str, seeds) -> dict:
         vae = train_vae(vae, train, steps=4000, batch_size=64, lr=1e-3, seed=seed,
                         progress=False, snapshot_every=0).vae.eval()
         with torch.no_grad():
-            images = vae.generate(N_IMAGES, generator=torch.Generator().manual_seed(1))
-            loss = vae.loss(test.images, generator=torch.Generator().manual_seed(seed)).loss
+            images = vae.generate(N_IMAGES, rng=torch.Generator().manual_seed(1))
+            loss = vae.loss(test.images, rng=torch.Generator().manual_seed(seed)).loss
         covered, histogram = class_coverage(images)
         values["fid_ratio"].append(round(digit_fid(images, test.images) / floor, 4))
         values["classes"].append(int(covered))
