@@ -7,6 +7,7 @@ on first use, so matplotlib, scikit-learn and ipywidgets stay out of the import 
 from __future__ import annotations
 
 import importlib
+import os as _os
 
 from .device import get_device, seed_everything, on_colab, gpu_hint
 
@@ -14,7 +15,15 @@ __version__ = "0.1.0"
 __all__ = ["get_device", "seed_everything", "on_colab", "gpu_hint", "__version__"]
 
 _LAZY_SUBMODULES = {"data", "losses", "models", "train", "metrics", "plot", "widgets",
-                    "pretrained", "notebook"}
+                    "pretrained", "notebook", "i18n"}
+
+
+# The book build draws every displayed figure a second time in each translation's language
+# (ganlab.i18n); a learner's notebook never sets this variable.
+if _os.environ.get("GANLAB_FIGURE_TRANSLATIONS"):
+    from . import i18n as _i18n
+
+    _i18n.install()
 
 
 def __getattr__(name: str):
