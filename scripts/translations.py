@@ -245,3 +245,137 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------------------------------
+# Glued words: the values code cells compute and the text quotes with {glue:text}
+# ---------------------------------------------------------------------------------------
+#: ``translations/<lang>/glued.json``: English glued texts -> their translation.
+GLUED_TABLE = "glued.json"
+_PLACEHOLDER = re.compile(r"\{(\d*)\}")
+_ENGLISH_PLACEHOLDER = re.compile(r"\{=?\}")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def glued_table(lang: str = "ko", root: Path = ROOT) -> dict[str, str]:
+    """The glued-words table of ``lang``, checked; ``{}`` if the language has none.
+
+    The file maps an English text to its translation.  A key holding ``{}`` is a template:
+    each ``{}`` stands for any text (a number, a setting's name), and the translation puts
+    the parts back with ``{}`` in the same order or ``{0}``, ``{1}``, ... in any order.  A part
+    written ``{=}`` in the English template is put back as it is, untranslated (a setting's name
+    inside a command).  A key starting with ``_`` is a comment.  First used in the book build.
+    """
+    import json
+
+    path = root / "translations" / lang / GLUED_TABLE
+    if not path.is_file():
+        return {}
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); fix the file (a missing comma or quote?)") from exc
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise ValueError(f"{path}: must be one JSON object mapping English texts to translated texts")
+    table = {k: v for k, v in table.items() if not k.startswith("_")}
+    for english, translated in table.items():
+        _check_template(english, translated, where=str(path))
+    return table
+
+
+def _check_template(english: str, translated: str, where: str = "glued table") -> None:
+    n = len(_ENGLISH_PLACEHOLDER.findall(english))
+    if re.search(r"\{\d+\}", english):
+        raise ValueError(f"{where}: the English template {english!r} must use plain {{}} or {{=}} placeholders")
+    used = _PLACEHOLDER.findall(translated)
+    numbered = [int(i) for i in used if i]
+    if numbered and len(numbered) != len(used):
+        raise ValueError(f"{where}: {translated!r} mixes {{}} and {{0}}-style placeholders; use one kind")
+    if (sorted(numbered) != list(range(n))) if numbered else (len(used) != n):
+        raise ValueError(f"{where}: {english!r} has {n} placeholders but its translation {translated!r} "
+                         f"uses {len(used)} ({used}); put each part back exactly once")
+
+
+def _template_regex(english: str) -> re.Pattern:
+    parts = _ENGLISH_PLACEHOLDER.split(english)
+    return re.compile("(.+?)".join(re.escape(p) for p in parts), re.S)
+
+
+def _is_template(english: str) -> bool:
+    return bool(_ENGLISH_PLACEHOLDER.search(english))
+
+
+def _fill(translated: str, parts: list[str]) -> str:
+    counter = iter(range(len(parts)))
+    return _PLACEHOLDER.sub(lambda m: parts[int(m[1]) if m[1] else next(counter)], translated)
+
+
+def _sentences(text: str) -> list[str]:
+    """``text`` cut into sentences: after ``.``, ``!`` or ``?`` and a space before a capital."""
+    return [part for part in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text.strip()) if part]
+
+
+def _match(text: str, table: dict[str, str]) -> tuple[str, list[str]] | None:
+    """The entry of ``table`` that ``text`` is, and the parts its placeholders stand for."""
+    if text in table:
+        return text, []
+    # Most specific template first: the one with the most fixed text.
+    templates = sorted((k for k in table if _is_template(k)),
+                       key=lambda k: (-len(_ENGLISH_PLACEHOLDER.sub("", k)), k))
+    for english in templates:
+        match = _template_regex(english).fullmatch(text)
+        if match:
+            return english, list(match.groups())
+    return None
+
+
+def translate_glued(text: str, table: dict[str, str], _depth: int = 0) -> str:
+    """A glued text in the table's language: ``"equal"`` -> ``"같다"``.
+
+    Exact entries first, then (for a text of several sentences) each sentence on its own,
+    then templates (``"{} times the real-vs-real floor"`` ->
+    ``"진짜 대 진짜 하한의 {}배"``), whose parts are translated the same way in turn.  Text
+    without Latin letters (a number, ``"7.1 ± 0.4"``) and text the table does not know come
+    back unchanged (:func:`untranslated_glued` finds the latter).  First used in the book build.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"translate_glued takes the glued text as a str, got {type(text).__name__}")
+    if not _LATIN.search(text) or _depth > 8:
+        return text
+    sentences = _sentences(text)
+    if len(sentences) > 1 and text not in table:  # "With X: ... . With Y: ... ."
+        return " ".join(translate_glued(sentence, table, _depth + 1) for sentence in sentences)
+    found = _match(text, table)
+    if found is None:
+        return text
+    english, parts = found
+    verbatim = [token == "{=}" for token in _ENGLISH_PLACEHOLDER.findall(english)]
+    return _fill(table[english], [part if keep else translate_glued(part, table, _depth + 1)
+                                  for part, keep in zip(parts, verbatim)])
+
+
+def untranslated_glued(text: str, table: dict[str, str], _depth: int = 0) -> bool:
+    """Whether ``text`` keeps English words that ``table`` does not translate.
+
+    True for text with Latin letters that no entry matches, and for a template match whose
+    part is English prose (two words or more: a new setting's name) the table does not know;
+    a part such as ``ganlab.train.recipes.dcgan_digits`` is a name and stays.  An entry equal
+    to its key keeps the English on purpose.  The book build lists these so that a new glued
+    sentence gets its row.  First used in the book build.
+    """
+    if not _LATIN.search(text) or _depth > 8:
+        return False
+    sentences = _sentences(text)
+    if len(sentences) > 1 and text not in table:
+        return any(untranslated_glued(sentence, table, _depth + 1) for sentence in sentences)
+    found = _match(text, table)
+    if found is None:
+        return True
+    english, parts = found
+    verbatim = [token == "{=}" for token in _ENGLISH_PLACEHOLDER.findall(english)]
+    return any(not keep and _PROSE.search(part) and untranslated_glued(part, table, _depth + 1)
+               for part, keep in zip(parts, verbatim))
+
+
+#: English prose in a template's part: two words of letters separated by a space.
+_PROSE = re.compile(r"(?<![\w.])[A-Za-z]{2,} [A-Za-z]{2,}(?![\w.])")
