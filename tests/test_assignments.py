@@ -1,11 +1,11 @@
 """The nbgrader source notebooks: up to date, solved, failing when unsolved, partial credit.
 
-Every assignment module in ``scripts/assignments/`` (one that defines NAME and build()) is
+Every assignment folder in ``exercises/assignments/`` (built by ``ganlab_grader.build``) is
 covered. Each assignment runs in one Jupyter kernel (in its own temporary folder) where
 ``nbgrader`` cannot be imported, as on a learner's Colab: first the whole source notebook
 (every test cell must pass), then a simulated release of each solution cell (its region
 replaced by ``raise NotImplementedError()``: its test cells must fail), then each classic
-mistake the module lists in ``MISTAKES`` (the named test cells must fail with the named
+mistake its ``mistakes.py`` lists (the named test cells must fail with the named
 words in their message, every other test cell must still pass). The correct solution cell
 is re-run after each change, so the kernel is back to the solved state for the next one.
 """
@@ -20,13 +20,13 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from scripts import build_assignments
-from scripts.assignments import cells
-from scripts.assignments.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from ganlab_grader import build as build_assignments
+from ganlab_grader.build import cells
+from ganlab_grader.build.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 
 BUILDERS = build_assignments.discover()
 NAMES = sorted(BUILDERS)
-MISTAKES = [(name, label) for name in NAMES for label in sorted(getattr(BUILDERS[name], "MISTAKES", {}))]
+MISTAKES = [(name, mistake.name) for name in NAMES for mistake in BUILDERS[name].mistakes]
 SOLUTION_REGION = re.compile(rf"^([ \t]*){re.escape(BEGIN_SOLUTION)}\n.*?^[ \t]*{re.escape(END_SOLUTION)}$",
                              re.MULTILINE | re.DOTALL)
 # What a learner's Colab has: the setup cell may import nothing else.
@@ -210,9 +210,8 @@ def test_released_solution_cells_fail_their_tests(kernel):
 @pytest.mark.parametrize("kernel,label", MISTAKES, indirect=["kernel"], scope="module")
 def test_classic_mistake_is_caught(kernel, label):
     """A classic mistake fails exactly the test cells it should, with a message that names it."""
-    solution_id, old, new, expected = BUILDERS[kernel.name].MISTAKES[label]
-    if not isinstance(expected, dict):  # a set of test cells, without words to look for
-        expected = {grade_id: "" for grade_id in expected}
+    mistake = next(m for m in BUILDERS[kernel.name].mistakes if m.name == label)
+    solution_id, old, new, expected = mistake.cell, mistake.old, mistake.new, dict(mistake.fails)
     cell = next(c for c in editable_cells(kernel.nb) if nbgrader(c)["grade_id"] == solution_id)
     assert cell.source.count(old) == 1, f"{label}: {old!r} must occur once in the solution of {solution_id}"
     error = kernel.run(cell.source.replace(old, new))

@@ -44,7 +44,7 @@ def assignments(course: Path) -> list[str]:
     source = Path(course) / "source"
     if not source.is_dir():
         raise CourseError(f"{source} does not exist: a course folder holds source/<assignment>/"
-                          "<assignment>.ipynb (run `python -m scripts.build_assignments`).")
+                          "<assignment>.ipynb (run `python -m ganlab_grader.build`).")
     names = sorted(p.name for p in source.iterdir()
                    if p.is_dir() and (p / f"{p.name}.ipynb").exists())
     if not names:

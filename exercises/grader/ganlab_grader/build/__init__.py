@@ -1,69 +1,101 @@
-"""Write every assignment's nbgrader source notebook from its builder in scripts/assignments/.
+"""Write every assignment's nbgrader source notebook from its folder in exercises/assignments/.
 
-    python -m scripts.build_assignments            # write exercises/source/<a>/<a>.ipynb
-    python -m scripts.build_assignments --check    # exit 1 if a committed notebook is stale
-    python -m scripts.build_assignments 02-losses  # only the named assignment(s)
+    python -m ganlab_grader.build            # write exercises/source/<a>/<a>.ipynb
+    python -m ganlab_grader.build --check    # exit 1 if a committed notebook is stale
+    python -m ganlab_grader.build 02-losses  # only the named assignment(s)
 
-An assignment is any module in ``scripts/assignments/`` that defines ``NAME`` and ``build()``
-(``cells.py`` holds the shared cell builders), so adding an assignment needs no list here.
-Notebooks are written without outputs and byte for byte the same on every rebuild.
+An assignment is any folder ``exercises/assignments/<NN-name>/`` with an ``assignment.py``
+that defines ``NAME`` and ``CELLS`` (see :mod:`ganlab_grader.build.spec` for the records and
+:mod:`ganlab_grader.build.sources` for the files they draw on), so adding one needs no list
+here. Notebooks are written without outputs and byte for byte the same on every rebuild.
+First used by ``make release`` (through the committed notebooks) and assignment 01-minimax.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
+import importlib.util
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import nbformat
 
-from scripts import assignments as _package
+from . import spec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[4]
+ASSIGNMENTS = ROOT / "exercises" / "assignments"
 SOURCE = ROOT / "exercises" / "source"
 
 
-def discover() -> dict:
-    """``{NAME: module}`` for every module of scripts.assignments with NAME and build()."""
-    found = {}
-    for info in sorted(pkgutil.iter_modules(_package.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{_package.__name__}.{info.name}")
-        name, build = getattr(module, "NAME", None), getattr(module, "build", None)
-        if name is None or not callable(build):
-            continue
-        if name in found:
-            raise RuntimeError(f"two builders call their assignment {name!r}: "
-                               f"{found[name].__name__} and {module.__name__}")
-        found[name] = module
-    return dict(sorted(found.items()))
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment folder: its name, its cells and its classic mistakes."""
+    name: str
+    folder: Path
+    cells: tuple
+    mistakes: tuple
+    doc: str
+
+    def build(self) -> nbformat.NotebookNode:
+        """The source notebook."""
+        return spec.build(self.cells, self.folder)
 
 
-def render(module) -> str:
+def load_module(path: Path, name: str) -> ModuleType:
+    """Import the file at path under name (assignment folders are not packages: 01-minimax)."""
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def load(folder: Path) -> Assignment:
+    """The assignment in folder (its assignment.py, and mistakes.py when there is one)."""
+    key = folder.name.replace("-", "_")
+    module = load_module(folder / "assignment.py", f"ganlab_assignment_{key}")
+    name, records = getattr(module, "NAME", None), getattr(module, "CELLS", None)
+    if name != folder.name or not records:
+        raise RuntimeError(f"{folder / 'assignment.py'} must define NAME = {folder.name!r} and CELLS")
+    mistakes = ()
+    if (folder / "mistakes.py").exists():
+        mistakes = tuple(load_module(folder / "mistakes.py", f"ganlab_mistakes_{key}").MISTAKES)
+    return Assignment(name, folder, tuple(records), mistakes, module.__doc__ or "")
+
+
+def discover(root: Path = ASSIGNMENTS) -> dict[str, Assignment]:
+    """``{NAME: Assignment}`` for every folder of root with an assignment.py, sorted."""
+    return {folder.name: load(folder) for folder in sorted(root.iterdir())
+            if (folder / "assignment.py").is_file()}
+
+
+def render(assignment: Assignment) -> str:
     """The notebook text exactly as it is written to disk."""
-    return nbformat.writes(module.build(), version=4) + "\n"
+    return nbformat.writes(assignment.build(), version=4) + "\n"
 
 
 def path_of(name: str, source: Path = SOURCE) -> Path:
+    """Where the source notebook of assignment name lives."""
     return source / name / f"{name}.ipynb"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    """The command line (see the module's docstring); returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m ganlab_grader.build", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="assignments to build (default: all)")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a notebook differs from its builder")
+                        help="write nothing; exit 1 if a notebook differs from its assignment folder")
     parser.add_argument("--source", type=Path, default=SOURCE,
                         help="the nbgrader source folder (default: exercises/source)")
     args = parser.parse_args(argv)
 
-    builders = discover()
-    unknown = sorted(set(args.names) - set(builders))
+    assignments = discover()
+    unknown = sorted(set(args.names) - set(assignments))
     if unknown:
-        parser.error(f"no builder for {unknown}; known assignments: {sorted(builders)}")
+        parser.error(f"no assignment folder for {unknown}; known assignments: {sorted(assignments)}")
     stale = []
-    for name in args.names or builders:
-        path, text = path_of(name, args.source), render(builders[name])
+    for name in args.names or assignments:
+        path, text = path_of(name, args.source), render(assignments[name])
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(path)
@@ -75,14 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"up to date: {name}")
     if stale:
-        print("out of date (run `python -m scripts.build_assignments`):", file=sys.stderr)
+        print("out of date (run `python -m ganlab_grader.build`):", file=sys.stderr)
         for path in stale:
             print(f"  {path}", file=sys.stderr)
         return 1
     if args.check:
-        print(f"all {len(args.names or builders)} source notebooks match their builders")
+        print(f"all {len(args.names or assignments)} source notebooks match their assignment folders")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

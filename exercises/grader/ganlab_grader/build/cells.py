@@ -1,16 +1,13 @@
-"""Builders for nbgrader cells (schema version 3), so that each assignment reads as code.
+"""The nbgrader cells (schema version 3) of a source notebook, from their text.
 
-An assignment module in ``scripts/assignments/`` defines ``NAME`` (for example
-``"01-minimax"``) and ``build()``, which returns ``notebook([...])`` made of these cells:
+:mod:`ganlab_grader.build.spec` calls these with the text of an assignment's files:
 
 * ``setup(extra="")``: the first, read-only code cell. It installs the course package on
   Colab and imports ``torch``, ``F``, ``nn``, ``math``, ``copy`` and ``checks``
   (``ganlab.exercise_checks``) *before* any learner code runs; ``extra`` adds more imports.
-* ``markdown(grade_id, text)``: read-only instructions (maths, hints, the points table);
-  ``chapter_link(slug, title)`` gives a Markdown link to ``chapters/<slug>.ipynb`` on GitHub.
-* ``code(grade_id, source)``: a read-only, ungraded code cell (a demo, a plot, data loading).
-* ``solution(grade_id, scaffold, *bodies)``: the cell the learner edits. ``scaffold`` holds
-  one line ``{solution}`` per body; each body is indented to that line and wrapped in
+* ``markdown(grade_id, text)``: read-only instructions (maths, hints, the points table).
+* ``code(grade_id, source)``: a read-only, ungraded code cell (the visible tests' helpers).
+* ``solution(grade_id, source)``: the cell the learner edits, reference code between
   ``### BEGIN SOLUTION`` / ``### END SOLUTION`` (the release replaces it with
   ``raise NotImplementedError()``).
 * ``tests(grade_id, points, visible, hidden)``: a locked, autograded cell. It starts with
@@ -21,7 +18,8 @@ An assignment module in ``scripts/assignments/`` defines ``NAME`` (for example
   names that learner code cannot rebind).
 
 Every ``grade_id`` must be unique within a notebook; cell ids are derived from position and
-``grade_id``, so rebuilding gives the same bytes.
+``grade_id``, so rebuilding gives the same bytes. First used by the assignment builder for
+assignment 01-minimax.
 """
 from __future__ import annotations
 
@@ -48,11 +46,6 @@ def _nbgrader(grade_id: str, *, solution: bool = False, grade: bool = False,
 
 def _clean(text: str) -> str:
     return textwrap.dedent(text).strip("\n")
-
-
-def chapter_link(slug: str, title: str) -> str:
-    """A Markdown link to a chapter notebook on GitHub (it works from Colab, Jupyter and the book)."""
-    return f"[{title}]({REPOSITORY}/blob/main/chapters/{slug}.ipynb)"
 
 
 def markdown(grade_id: str, text: str) -> nbformat.NotebookNode:
@@ -88,25 +81,18 @@ def setup(extra: str = "") -> nbformat.NotebookNode:
     return new_code_cell("\n".join(lines), metadata=_nbgrader("setup"))
 
 
-def solution(grade_id: str, scaffold: str, *bodies: str) -> nbformat.NotebookNode:
-    """A cell the learner edits. ``scaffold`` holds one ``{solution}`` line per body.
+def solution(grade_id: str, source: str) -> nbformat.NotebookNode:
+    """A cell the learner edits: source holds the reference code between the solution markers.
 
-    Each body is indented to the slot's indentation and wrapped in the solution markers.
+    Each ``### BEGIN SOLUTION`` needs its ``### END SOLUTION``; the release replaces the lines
+    between them (markers included) by ``raise NotImplementedError()``.
     """
-    out, used = [], 0
-    for line in _clean(scaffold).split("\n"):
-        if line.strip() == "{solution}":
-            if used >= len(bodies):
-                raise ValueError(f"{grade_id}: the scaffold has more {{solution}} slots than bodies ({len(bodies)})")
-            indent = line[: len(line) - len(line.lstrip())]
-            out += [indent + BEGIN_SOLUTION, textwrap.indent(_clean(bodies[used]), indent),
-                    indent + END_SOLUTION]
-            used += 1
-        else:
-            out.append(line)
-    if used != len(bodies):
-        raise ValueError(f"{grade_id}: the scaffold has {used} {{solution}} slots for {len(bodies)} bodies")
-    return new_code_cell("\n".join(out), metadata=_nbgrader(grade_id, solution=True, locked=False))
+    lines = [line.strip() for line in _clean(source).split("\n")]
+    begins, ends = lines.count(BEGIN_SOLUTION), lines.count(END_SOLUTION)
+    if begins == 0 or begins != ends:
+        raise ValueError(f"{grade_id}: a solution cell needs matching {BEGIN_SOLUTION!r} / {END_SOLUTION!r} "
+                         f"lines, found {begins} and {ends}")
+    return new_code_cell(_clean(source), metadata=_nbgrader(grade_id, solution=True, locked=False))
 
 
 def tests(grade_id: str, points: int, visible: str, hidden: str, *,

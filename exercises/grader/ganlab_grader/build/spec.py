@@ -1,0 +1,158 @@
+"""What an assignment's ``assignment.py`` and ``mistakes.py`` are made of: named records.
+
+``assignment.py`` defines ``NAME`` (``"01-minimax"``) and ``CELLS``, a tuple of the records
+below, in notebook order; :func:`build` turns them into the nbgrader source notebook with the
+text of the folder's files (see :mod:`ganlab_grader.build.sources`). ``mistakes.py`` defines
+``MISTAKES``, a tuple of :class:`Mistake`. First used by the assignment builder for assignment
+01-minimax and every other.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import nbformat
+
+from . import cells
+from .sources import AssignmentFiles
+
+@dataclass(frozen=True)
+class Setup:
+    """The read-only first cell (imports); ``extra`` adds import lines."""
+    extra: str = ""
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """A read-only Markdown cell: the region ``grade_id`` of text.md."""
+    grade_id: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A read-only, ungraded code cell: a comment line, then the pieces named."""
+    grade_id: str
+    pieces: tuple[str, ...]
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Solution:
+    """An editable cell: the region ``grade_id`` of solution.py."""
+    grade_id: str
+
+
+@dataclass(frozen=True)
+class Tests:
+    """An autograded cell: the visible pieces, then the hidden ones.
+
+    ``references`` names functions of earlier parts that this part calls: the last piece of
+    the visible and of the hidden tests runs with the tests' own versions of them (from
+    references.py) in the notebook's namespace, and the learner's are put back afterwards,
+    or none if the learner's cell never defined them. So a slip in an earlier part (even a
+    SyntaxError) costs only that part's points.
+    """
+    grade_id: str
+    points: int
+    visible: tuple[str, ...]
+    hidden: tuple[str, ...]
+    scoped: bool = False
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A classic mistake: ``old`` replaced by ``new`` in the reference solution cell ``cell``.
+
+    It must fail exactly the test cells in ``fails``, each with a message holding the words
+    given; every other test cell must still pass. ``translations`` maps a language code to
+    the same words in that language ({"ko": {test cell: words}}), for when the messages are
+    translated (issue 12); empty until then.
+    """
+    name: str
+    cell: str
+    old: str
+    new: str
+    fails: Mapping[str, str]
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def setup(extra: str = "") -> Setup:
+    """The setup cell (first in every assignment, e.g. assignment 01-minimax)."""
+    return Setup(extra)
+
+
+def markdown(grade_id: str) -> Markdown:
+    """A Markdown cell from text.md (assignment 01-minimax and every other)."""
+    return Markdown(grade_id)
+
+
+def code(grade_id: str, *pieces: str, comment: str = "") -> Code:
+    """A read-only code cell of helpers (assignment 01-minimax's test helpers)."""
+    return Code(grade_id, pieces, comment)
+
+
+def solution(grade_id: str) -> Solution:
+    """An editable cell from solution.py (assignment 01-minimax and every other)."""
+    return Solution(grade_id)
+
+
+def tests(grade_id: str, points: int, *, visible: tuple[str, ...], hidden: tuple[str, ...],
+          scoped: bool = False, references: tuple[str, ...] = ()) -> Tests:
+    """An autograded cell; see :class:`Tests` (assignment 01-minimax and every other)."""
+    return Tests(grade_id, points, tuple(visible), tuple(hidden), scoped, tuple(references))
+
+
+def with_references(names: tuple[str, ...], definitions: str, body: str, *, scoped: bool) -> str:
+    """body run with the tests' own definitions of names bound in the notebook, then yours back.
+
+    Works whether or not the learner's cell defined the names (a missing name is no
+    ``NameError``: it is missing again afterwards). Inside the scoped hidden tests a
+    ``global`` statement makes the definitions reach the notebook's namespace.
+    """
+    listed = ", ".join(names)
+    return "\n".join(
+        ([f"global {listed}  # the swap must reach the notebook, where your functions look them up"] if scoped else [])
+        + [f"_learners = {{_name: globals()[_name] for _name in {list(names)!r} if _name in globals()}}",
+           definitions,
+           "try:",
+           textwrap.indent(body, "    "),
+           "finally:",
+           f"    del {listed}  # the tests' versions go, and yours (if your cell defined them) come back",
+           "    globals().update(_learners)"])
+
+
+def _test_code(files: AssignmentFiles, pieces: tuple[str, ...], references: tuple[str, ...],
+               scoped: bool = False) -> str:
+    if not references:
+        return files.code(*pieces)
+    before, last = pieces[:-1], pieces[-1]
+    swapped = with_references(references, files.references(*references), files.code(last), scoped=scoped)
+    return "\n\n".join(([files.code(*before)] if before else []) + [swapped])
+
+
+def render_cell(record, files: AssignmentFiles) -> nbformat.NotebookNode:
+    """One record of CELLS as an nbgrader cell."""
+    if isinstance(record, Setup):
+        return cells.setup(record.extra)
+    if isinstance(record, Markdown):
+        return cells.markdown(record.grade_id, files.markdown(record.grade_id))
+    if isinstance(record, Code):
+        text = files.code(*record.pieces)
+        return cells.code(record.grade_id, f"{record.comment}\n{text}" if record.comment else text)
+    if isinstance(record, Solution):
+        return cells.solution(record.grade_id, files.solution(record.grade_id))
+    if isinstance(record, Tests):
+        return cells.tests(record.grade_id, record.points,
+                           _test_code(files, record.visible, record.references),
+                           _test_code(files, record.hidden, record.references, record.scoped), scoped=record.scoped)
+    raise TypeError(f"not a cell record: {record!r}")
+
+
+def build(cell_records, folder: Path) -> nbformat.NotebookNode:
+    """The source notebook of the assignment in folder."""
+    files = AssignmentFiles(folder)
+    return cells.notebook([render_cell(record, files) for record in cell_records])
