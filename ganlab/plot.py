@@ -9,10 +9,9 @@ figures, shown when the cell ends, and displaying one explicitly (``display(fig)
 Colours follow Goodfellow et al. (2014), Figure 1, everywhere: data in black (dotted), the
 generator in green (solid), the discriminator in blue (dashed).
 
-Chapters: 2 (:func:`paper_figure`, :func:`density_1d`), 3 (:func:`scatter_2d`,
-:func:`scatter_over_training`, :func:`loss_curves`), 4 (:func:`gradient_comparison`),
-5 (:func:`image_grid`, :func:`make_grid`, :func:`snapshots_grid`, :func:`interpolation`,
-:func:`lerp`, :func:`slerp`, :func:`latent_arithmetic`), 7 and 9 (:func:`side_by_side`).
+Only drawing lives here; the maths the figures show is where a learner looks for it: the
+kernel density of the 1-D figure in :mod:`ganlab.metrics.density`, the latent paths and
+vector arithmetic in :mod:`ganlab.latent`.
 """
 from __future__ import annotations
 
@@ -24,12 +23,15 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from .latent import generate_from, latent_arithmetic_vector, latent_batch, lerp, slerp
+from .metrics.density import density_1d
+
 __all__ = [
-    "paper_figure", "paper_panels_from_run", "density_1d",
+    "paper_figure", "paper_panels_from_run",
     "scatter_2d", "scatter_over_training",
     "make_grid", "image_grid", "snapshots_grid",
     "loss_curves", "gradient_comparison",
-    "lerp", "slerp", "interpolation", "latent_arithmetic_vector", "latent_arithmetic",
+    "interpolation", "latent_arithmetic", "snapshot_figures",
     "side_by_side", "figure_to_png",
 ]
 
@@ -173,37 +175,6 @@ def _letter(i: int) -> str:
 
 
 # --------------------------------------------------------------------------- 1-D (chapter 2)
-
-def density_1d(samples, grid, bandwidth: float | None = None) -> np.ndarray:
-    r"""Gaussian kernel density estimate of 1-D ``samples`` on ``grid`` (chapter 2).
-
-    .. math::
-        \hat p(x) = \frac{1}{n h}\sum_{i=1}^{n} \varphi\!\left(\frac{x - x_i}{h}\right), \qquad
-        h = 0.9\,\min\!\left(\hat\sigma, \tfrac{\mathrm{IQR}}{1.34}\right) n^{-1/5}
-
-    (Silverman's rule when ``bandwidth`` is None). ``samples`` and ``grid`` are tensors or
-    arrays of shape (N,) or (N, 1). A collapsed generator (all samples equal) still gets a
-    visible spike: the bandwidth never falls below the grid spacing. Returns a NumPy array
-    shaped like the flattened grid.
-    """
-    x = _points_1d(samples, "samples")
-    grid = _points_1d(grid, "grid")
-    if bandwidth is None:
-        spread = x.std()
-        iqr = np.subtract(*np.percentile(x, [75, 25])) / 1.34
-        if iqr > 0:
-            spread = min(spread, iqr)
-        bandwidth = 0.9 * spread * len(x) ** (-0.2)
-        spacing = (grid.max() - grid.min()) / max(len(grid) - 1, 1)
-        bandwidth = max(bandwidth, spacing, 1e-6)
-    elif not bandwidth > 0:
-        raise ValueError(f"bandwidth must be positive, got {bandwidth}")
-    density = np.zeros_like(grid)
-    for start in range(0, len(x), 4096):  # chunks keep memory at 4096 x len(grid)
-        u = (grid[None, :] - x[start:start + 4096, None]) / bandwidth
-        density += np.exp(-0.5 * u * u).sum(axis=0)
-    return density / (len(x) * bandwidth * math.sqrt(2 * math.pi))
-
 
 def _data_density(data, grid: np.ndarray, bandwidth) -> np.ndarray | None:
     if data is None:
@@ -722,78 +693,6 @@ def gradient_comparison(logits=None, losses: Mapping[str, Callable] | None = Non
 
 # --------------------------------------------------------------------------- latent space (chapter 5)
 
-def _latent_vector(z, name: str) -> torch.Tensor:
-    z = torch.as_tensor(z).detach()
-    if z.dim() > 1 and z.shape[0] == 1:
-        z = z[0]
-    if z.dim() == 0 or not z.is_floating_point():
-        raise ValueError(f"{name} must be one floating-point latent vector, shape (latent_dim,) "
-                         f"or (1, latent_dim); got shape {tuple(z.shape)}, dtype {z.dtype}")
-    return z
-
-
-def _fractions(t) -> torch.Tensor:
-    if isinstance(t, int):
-        if t < 2:
-            raise ValueError(f"steps must be at least 2 (both ends), got {t}")
-        return torch.linspace(0, 1, t)
-    return torch.as_tensor(t, dtype=torch.float32).reshape(-1)
-
-
-def lerp(z_start, z_end, t=8) -> torch.Tensor:
-    r"""Points on the straight line :math:`(1-t)\,z_0 + t\,z_1` (chapter 5).
-
-    ``t`` is a number of evenly spaced points (both ends included) or a 1-D tensor of
-    fractions. Returns shape (len(t), \*z.shape).
-    """
-    z0, z1 = _latent_vector(z_start, "z_start"), _latent_vector(z_end, "z_end")
-    if z0.shape != z1.shape:
-        raise ValueError(f"z_start {tuple(z0.shape)} and z_end {tuple(z1.shape)} differ in shape")
-    t = _fractions(t).to(z0.dtype).reshape(-1, *([1] * z0.dim()))
-    return (1 - t) * z0 + t * z1
-
-
-def slerp(z_start, z_end, t=8) -> torch.Tensor:
-    r"""Spherical interpolation (Shoemake, 1985; White, 2016) between two latents (chapter 5).
-
-    .. math::
-        \operatorname{slerp}(z_0, z_1; t) = \frac{\sin((1-t)\Omega)}{\sin\Omega} z_0
-            + \frac{\sin(t\Omega)}{\sin\Omega} z_1, \qquad
-        \cos\Omega = \frac{z_0 \cdot z_1}{\lVert z_0\rVert \lVert z_1\rVert}
-
-    For a Gaussian latent in many dimensions, samples live near a sphere of radius
-    :math:`\sqrt{d}`; the straight line's middle dips inside it, slerp stays at the typical
-    norm. Falls back to :func:`lerp` for (nearly) parallel vectors. Same arguments and shape
-    as :func:`lerp`.
-    """
-    z0, z1 = _latent_vector(z_start, "z_start"), _latent_vector(z_end, "z_end")
-    if z0.shape != z1.shape:
-        raise ValueError(f"z_start {tuple(z0.shape)} and z_end {tuple(z1.shape)} differ in shape")
-    a, b = z0.reshape(-1).double(), z1.reshape(-1).double()
-    cosine = (a @ b / (a.norm() * b.norm()).clamp_min(1e-12)).clamp(-1, 1)
-    omega = torch.arccos(cosine)
-    if torch.sin(omega).abs() < 1e-6:
-        return lerp(z0, z1, t)
-    t = _fractions(t).double().reshape(-1, 1)
-    path = (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
-    return path.to(z0.dtype).reshape(-1, *z0.shape)
-
-
-def _generate(generator, z: torch.Tensor) -> torch.Tensor:
-    """G(z) in eval mode without gradients, on G's device; the train/eval mode is restored."""
-    parameter = next(generator.parameters(), None) if hasattr(generator, "parameters") else None
-    device = parameter.device if parameter is not None else torch.device("cpu")
-    was_training = getattr(generator, "training", False)
-    if hasattr(generator, "eval"):
-        generator.eval()
-    try:
-        with torch.no_grad():
-            return generator(z.to(device)).detach().to("cpu", torch.float32)
-    finally:
-        if hasattr(generator, "train"):
-            generator.train(was_training)
-
-
 def interpolation(generator, z_start=None, z_end=None, steps: int = 8, spherical: bool = False,
                   seed: int = 0, ax=None, title: str | None = None) -> Figure:
     r"""G along a path in latent space from ``z_start`` to ``z_end`` (chapter 5).
@@ -811,7 +710,7 @@ def interpolation(generator, z_start=None, z_end=None, steps: int = 8, spherical
     if z_start is None or z_end is None:
         raise ValueError("pass z_start and z_end (this generator has no sample_latent)")
     path = (slerp if spherical else lerp)(z_start, z_end, steps)
-    outputs = _generate(generator, path)
+    outputs = generate_from(generator, path)
     kind = "slerp" if spherical else "lerp"
     title = title or f"G along the latent path ({kind}, {path.shape[0]} steps)"
     if outputs.dim() == 4:
@@ -831,32 +730,6 @@ def interpolation(generator, z_start=None, z_end=None, steps: int = 8, spherical
                      f"generator returned shape {tuple(outputs.shape)}")
 
 
-def _latent_batch(vectors, name: str) -> torch.Tensor:
-    if isinstance(vectors, (list, tuple)):
-        if not vectors:
-            raise ValueError(f"{name} is empty; give at least one latent vector")
-        vectors = torch.stack([_latent_vector(v, f"{name}[{i}]") for i, v in enumerate(vectors)])
-    vectors = torch.as_tensor(vectors).detach()
-    if vectors.dim() < 2 or vectors.shape[0] == 0:
-        raise ValueError(f"{name} must be a list of latent vectors or a tensor (k, latent_dim); "
-                         f"got shape {tuple(vectors.shape)}")
-    return vectors.float()
-
-
-def latent_arithmetic_vector(a, b, c) -> torch.Tensor:
-    r"""The DCGAN vector arithmetic :math:`\bar z_A - \bar z_B + \bar z_C` (chapter 5).
-
-    ``a``, ``b``, ``c`` are lists of latent vectors or tensors (k, latent_dim); averaging a few
-    vectors per concept (Radford et al. used three) makes the arithmetic stable. Returns one
-    vector of shape (latent_dim,) (or the latents' shape without the batch dimension).
-    """
-    a, b, c = (_latent_batch(v, name) for v, name in ((a, "a"), (b, "b"), (c, "c")))
-    if not (a.shape[1:] == b.shape[1:] == c.shape[1:]):
-        raise ValueError(f"a, b, c must hold latents of one shape; got {tuple(a.shape[1:])}, "
-                         f"{tuple(b.shape[1:])}, {tuple(c.shape[1:])}")
-    return a.mean(0) - b.mean(0) + c.mean(0)
-
-
 def latent_arithmetic(generator, a, b, c, labels: Sequence[str] = ("A", "B", "C"),
                       title: str | None = None) -> Figure:
     r"""Figure of DCGAN's vector arithmetic in latent space (chapter 5).
@@ -868,17 +741,17 @@ def latent_arithmetic(generator, a, b, c, labels: Sequence[str] = ("A", "B", "C"
     """
     if len(labels) != 3:
         raise ValueError(f"labels must name the three groups, got {labels!r}")
-    groups = [_latent_batch(v, n) for v, n in ((a, "a"), (b, "b"), (c, "c"))]
+    groups = [latent_batch(v, n) for v, n in ((a, "a"), (b, "b"), (c, "c"))]
     result = latent_arithmetic_vector(*groups)
     means = torch.stack([g.mean(0) for g in groups] + [result])
-    mean_images = _generate(generator, means)
+    mean_images = generate_from(generator, means)
     if mean_images.dim() != 4:
         raise ValueError(f"latent_arithmetic needs an image generator (N, C, H, W); it returned "
                          f"shape {tuple(mean_images.shape)}")
     fig = plt.figure(figsize=(9, 4.4), FigureClass=NotebookFigure)
     spec = fig.add_gridspec(2, 4)
     for k, (group, label) in enumerate(zip(groups, labels)):
-        image_grid(_generate(generator, group), nrow=group.shape[0], ax=fig.add_subplot(spec[0, k]),
+        image_grid(generate_from(generator, group), nrow=group.shape[0], ax=fig.add_subplot(spec[0, k]),
                    title=f"{label}: G(z)")
     a_, b_, c_ = labels
     names = [f"mean {a_}", f"− mean {b_}", f"+ mean {c_}", f"= {a_} − {b_} + {c_}"]
@@ -888,3 +761,58 @@ def latent_arithmetic(generator, a, b, c, labels: Sequence[str] = ("A", "B", "C"
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------- a run's snapshots
+
+SNAPSHOT_KINDS = ("paper", "scatter", "images")
+
+
+def snapshot_figures(result, kind: str = "paper", *, steps=None, max_frames: int = 24,
+                     data=None, probe=None, real=None, centers=None, n_images: int = 32,
+                     nrow: int = 8) -> tuple[list[int], Callable[[int], Figure]]:
+    r"""The figures of a run's snapshots with shared axes: ``(steps, draw)`` (chapter 2).
+
+    ``kind`` chooses the picture of each snapshot:
+
+    * ``"paper"``: :func:`paper_figure` of a 1-D run: :math:`p_{data}` from ``data``
+      (samples or a density callable), :math:`p_g`, :math:`D` on ``probe`` (default
+      ``result.config.probe``) and the arrows :math:`z \to G(z)`;
+    * ``"scatter"``: :func:`scatter_2d` of a 2-D run over ``real``/``centers``;
+    * ``"images"``: :func:`image_grid` of the first ``n_images`` of G(fixed_z).
+
+    Up to ``max_frames`` evenly spaced snapshots are chosen (or exactly ``steps``, a list of
+    recorded step numbers, or ``"all"``); ``steps`` in the result are their training steps and
+    ``draw(k)`` makes a fresh Figure of the ``k``-th. The axes limits are those of all the
+    chosen snapshots, so only the model moves from one figure to the next. First used in
+    chapter 2, through :func:`ganlab.widgets.snapshot_stepper`.
+    """
+    if kind not in SNAPSHOT_KINDS:
+        raise ValueError(f"kind must be one of {SNAPSHOT_KINDS}, got {kind!r}")
+    snapshots = _snapshots_of(result)
+    recorded = [int(s) for s, _ in snapshots]
+    chosen = _select(recorded, steps, max_frames)
+    steps_shown = [recorded[i] for i in chosen]
+    if kind == "paper":
+        panels = paper_panels_from_run(result, probe, steps=steps_shown)
+        x_range = _paper_x_range(panels, data)
+
+        def draw(k: int) -> Figure:
+            return paper_figure(panels[k], data, x_range=x_range, legend=True,
+                                panel_size=(5.0, 3.0))
+    elif kind == "scatter":
+        samples = [_points_2d(snapshots[i][1], f"snapshot {snapshots[i][0]}") for i in chosen]
+        real_ = None if real is None else _points_2d(real, "real")
+        centers_ = None if centers is None else _points_2d(centers, "centers")
+        limits = _limits_2d([a for a in (real_, centers_) if a is not None]
+                            or [np.concatenate(samples)])
+
+        def draw(k: int) -> Figure:
+            return scatter_2d(samples[k], real=real_, centers=centers_, limits=limits,
+                              title=f"step {steps_shown[k]}")
+    else:
+        def draw(k: int) -> Figure:
+            step, images = snapshots[chosen[k]]
+            return image_grid(_images_tensor(images, f"snapshot {step}")[:n_images],
+                              nrow=nrow, title=f"step {step}")
+    return steps_shown, draw

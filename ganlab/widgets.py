@@ -15,12 +15,10 @@ then read what is shown.
 """
 from __future__ import annotations
 
-from typing import Sequence
-
-import numpy as np
 import torch
 
 from . import plot
+from .latent import generate_from
 
 try:
     import ipywidgets as widgets
@@ -30,15 +28,12 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 __all__ = ["snapshot_stepper", "latent_explorer", "SnapshotStepper", "LatentExplorer"]
 
-KINDS = ("paper", "scatter", "images")
-
-
 class SnapshotStepper(widgets.VBox):
     """A Play button and a slider over a run's snapshots, above the figure of the chosen one.
 
     Attributes: ``steps`` (the training steps shown), ``frames`` (their PNG bytes),
     ``slider`` (a SelectionSlider whose ``index`` is the frame), ``play``, ``picture`` (a
-    Stack of one Image widget per frame, ``images``; on ipywidgets 7 a single Image),
+    Stack of one Image widget per frame, ``images``),
     ``draw`` (frame index -> a fresh Figure).
     """
 
@@ -52,15 +47,11 @@ class SnapshotStepper(widgets.VBox):
         self.play = widgets.Play(value=0, min=0, max=len(steps) - 1, step=1,
                                  interval=interval_ms, description="play")
         widgets.jslink((self.play, "value"), (self.slider, "index"))
-        if hasattr(widgets, "Stack"):  # ipywidgets >= 8
-            self.images = [widgets.Image(value=frame, format="png") for frame in frames]
-            self.picture = widgets.Stack(children=self.images, selected_index=0)
-            # jslink works in the browser even without a kernel (the static book); the
-            # observers below keep the kernel side in step for Python callers and tests.
-            widgets.jslink((self.slider, "index"), (self.picture, "selected_index"))
-        else:  # ipywidgets 7: one picture, swapped by the kernel
-            self.images = None
-            self.picture = widgets.Image(value=frames[0], format="png")
+        self.images = [widgets.Image(value=frame, format="png") for frame in frames]
+        self.picture = widgets.Stack(children=self.images, selected_index=0)
+        # jslink works in the browser even without a kernel (the static book); the
+        # observers below keep the kernel side in step for Python callers and tests.
+        widgets.jslink((self.slider, "index"), (self.picture, "selected_index"))
         self._index = 0
         self.slider.observe(self._on_index, names="index")
         self.play.observe(self._on_play, names="value")
@@ -68,10 +59,7 @@ class SnapshotStepper(widgets.VBox):
 
     def _on_index(self, change) -> None:
         self._index = int(change["new"])
-        if self.images is not None:
-            self.picture.selected_index = self._index
-        else:
-            self.picture.value = self.frames[self._index]
+        self.picture.selected_index = self._index
         if self.play.value != change["new"]:
             self.play.value = change["new"]
 
@@ -92,9 +80,7 @@ class SnapshotStepper(widgets.VBox):
     @property
     def shown_png(self) -> bytes:
         """PNG bytes of the picture on show."""
-        if self.images is not None:
-            return self.images[self.picture.selected_index].value
-        return self.picture.value
+        return self.images[self.picture.selected_index].value
 
     def show_step(self, step: int) -> None:
         """Move the slider to the snapshot of training step ``step``."""
@@ -109,57 +95,16 @@ def snapshot_stepper(result, kind: str = "paper", *, steps=None, max_frames: int
                      description: str = "step") -> SnapshotStepper:
     r"""Step through a run's snapshots with a slider and a Play button (chapters 2, 3, 5).
 
-    ``kind`` chooses the picture of each snapshot:
-
-    * ``"paper"`` — :func:`ganlab.plot.paper_figure` of a 1-D run: :math:`p_{data}` from
-      ``data`` (samples or a density callable), :math:`p_g`, :math:`D` on ``probe`` (default
-      ``result.config.probe``) and the arrows :math:`z \to G(z)`;
-    * ``"scatter"`` — :func:`ganlab.plot.scatter_2d` of a 2-D run over ``real``/``centers``;
-    * ``"images"`` — :func:`ganlab.plot.image_grid` of the first ``n_images`` of G(fixed_z).
-
-    Frames share their axes limits, so only the model moves. Up to ``max_frames`` evenly
-    spaced snapshots are pre-rendered (or exactly ``steps``, a list of recorded step numbers,
-    or ``"all"``). Returns a :class:`SnapshotStepper` widget: display it (last line of a cell).
+    The frames are the figures of :func:`ganlab.plot.snapshot_figures` (``kind``: ``"paper"``
+    for a 1-D run, ``"scatter"`` for a 2-D run, ``"images"``; the other keywords as there),
+    pre-rendered as PNGs at ``dpi``. Returns a :class:`SnapshotStepper` widget: display it
+    (last line of a cell).
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    snapshots = plot._snapshots_of(result)
-    recorded = [int(s) for s, _ in snapshots]
-    chosen = plot._select(recorded, steps, max_frames)
-    draw_index = _frame_drawer(result, kind, snapshots, chosen, data=data, probe=probe,
-                               real=real, centers=centers, n_images=n_images, nrow=nrow)
-    frames = [plot.figure_to_png(draw_index(k), dpi=dpi) for k in range(len(chosen))]
-    return SnapshotStepper([recorded[i] for i in chosen], frames, draw_index, interval_ms,
-                           description)
-
-
-def _frame_drawer(result, kind, snapshots, chosen, *, data, probe, real, centers, n_images, nrow):
-    """A function frame index -> Figure with limits fixed over all chosen frames."""
-    if kind == "paper":
-        panels = plot.paper_panels_from_run(result, probe, steps=[snapshots[i][0] for i in chosen])
-        x_range = plot._paper_x_range(panels, data)
-
-        def draw(k):
-            return plot.paper_figure(panels[k], data, x_range=x_range, legend=True,
-                                     panel_size=(5.0, 3.0))
-        return draw
-    if kind == "scatter":
-        samples = [plot._points_2d(snapshots[i][1], f"snapshot {snapshots[i][0]}") for i in chosen]
-        real_ = None if real is None else plot._points_2d(real, "real")
-        centers_ = None if centers is None else plot._points_2d(centers, "centers")
-        targets = [a for a in (real_, centers_) if a is not None]
-        limits = plot._limits_2d(targets or [np.concatenate(samples)])
-
-        def draw(k):
-            return plot.scatter_2d(samples[k], real=real_, centers=centers_, limits=limits,
-                                   title=f"step {snapshots[chosen[k]][0]}")
-        return draw
-
-    def draw(k):
-        step, images = snapshots[chosen[k]]
-        return plot.image_grid(plot._images_tensor(images, f"snapshot {step}")[:n_images],
-                               nrow=nrow, title=f"step {step}")
-    return draw
+    steps_shown, draw = plot.snapshot_figures(
+        result, kind, steps=steps, max_frames=max_frames, data=data, probe=probe, real=real,
+        centers=centers, n_images=n_images, nrow=nrow)
+    frames = [plot.figure_to_png(draw(k), dpi=dpi) for k in range(len(steps_shown))]
+    return SnapshotStepper(steps_shown, frames, draw, interval_ms, description)
 
 
 class LatentExplorer(widgets.VBox):
@@ -203,7 +148,7 @@ class LatentExplorer(widgets.VBox):
     def redraw(self):
         """Render G at the sliders' latent; returns the Figure (not closed)."""
         z = self.latent()
-        outputs = plot._generate(self.generator, z)
+        outputs = generate_from(self.generator, z)
         self.last_z = z
         if outputs.dim() == 4:
             return plot.image_grid(outputs, nrow=min(self.nrow, outputs.shape[0]), scale=1.2,

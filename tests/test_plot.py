@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from ganlab import plot  # noqa: E402
+from ganlab import latent, plot  # noqa: E402
+from ganlab.metrics import density_1d  # noqa: E402
 from ganlab.models import DCGANGenerator, MLPGenerator  # noqa: E402
 
 
@@ -37,7 +38,7 @@ def fake_1d_run(steps=(0, 50, 100, 150), n=200):
 def test_density_1d_integrates_to_one():
     samples = torch.randn(2000, generator=torch.Generator().manual_seed(1))
     grid = np.linspace(-6, 6, 1201)
-    density = plot.density_1d(samples, grid)
+    density = density_1d(samples, grid)
     assert density.shape == grid.shape
     assert np.all(density >= 0)
     assert np.trapezoid(density, grid) == pytest.approx(1.0, abs=0.02)
@@ -133,10 +134,10 @@ def test_gradient_comparison_shows_the_saturation():
 
 def test_lerp_and_slerp_end_points():
     a, b = torch.randn(16), torch.randn(16)
-    line = plot.lerp(a, b, 5)
+    line = latent.lerp(a, b, 5)
     torch.testing.assert_close(line[0], a)
     torch.testing.assert_close(line[-1], b)
-    arc = plot.slerp(a, b, 5)
+    arc = latent.slerp(a, b, 5)
     torch.testing.assert_close(arc[0], a, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(arc[-1], b, atol=1e-5, rtol=1e-5)
 
@@ -149,8 +150,31 @@ def test_interpolation_and_arithmetic_on_an_image_generator():
     z = torch.randn(3, 8)
     fig = plot.latent_arithmetic(generator, z[:1], z[1:2], z[2:])
     assert fig.axes
-    vector = plot.latent_arithmetic_vector(z[:1], z[1:2], z[2:])
+    vector = latent.latent_arithmetic_vector(z[:1], z[1:2], z[2:])
     torch.testing.assert_close(vector, z[0] - z[1] + z[2])
+
+
+def test_slerp_keeps_the_norm_of_two_equally_long_latents_and_lerp_does_not():
+    a, b = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
+    middle_arc, middle_line = latent.slerp(a, b, 3)[1], latent.lerp(a, b, 3)[1]
+    assert float(middle_arc.norm()) == pytest.approx(1.0)
+    assert float(middle_line.norm()) == pytest.approx(0.5 ** 0.5)
+
+
+def test_snapshot_figures_share_their_limits():
+    run = SimpleNamespace(snapshots=[(s, torch.randn(50, 2) + s) for s in (0, 10, 20)])
+    steps, draw = plot.snapshot_figures(run, "scatter", real=torch.randn(200, 2))
+    assert steps == [0, 10, 20]
+    first, last = draw(0).axes[0], draw(2).axes[0]
+    assert first.get_xlim() == last.get_xlim() and first.get_ylim() == last.get_ylim()
+    with pytest.raises(ValueError, match="kind must be one of"):
+        plot.snapshot_figures(run, "video")
+
+
+def test_widgets_use_only_public_plot_functions():
+    import inspect
+    from ganlab import widgets
+    assert "plot._" not in inspect.getsource(widgets)
 
 
 def test_arithmetic_refuses_a_2d_generator():
