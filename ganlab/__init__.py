@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 __all__ = ["get_device", "seed_everything", "on_colab", "gpu_hint", "__version__"]
 
 _LAZY_SUBMODULES = {"data", "losses", "models", "train", "metrics", "plot", "widgets",
-                    "pretrained", "notebook", "i18n"}
+                    "pretrained", "notebook", "i18n", "latent", "results"}
 
 
 # The book build draws every displayed figure a second time in each translation's language
