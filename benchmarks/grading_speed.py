@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from ganlab_grader import course as course_mod
-from ganlab_grader.grade import grade, private_paths
+from ganlab_grader.grade import grade
 from ganlab_grader.worker import GradeJob, grade_one, sandbox_mode
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def main() -> None:
         all_cores = os.sched_getaffinity(0)
         os.sched_setaffinity(0, {min(all_cores)})
         job = GradeJob("bench", args.assignment, args.assignment, notebook, generated.template_db,
-                       generated.release, hide=private_paths(course, root))
+                       generated.release)
         seconds = []
         for _ in range(args.repeats):
             start = time.perf_counter()

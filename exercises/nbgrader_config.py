@@ -6,6 +6,7 @@ c.CourseDirectory.course_id = "gan-course"
 # Learners write their code where `raise NotImplementedError()` stands in the release.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-# Autograding: restore deleted test cells; a cell may run for a minute at most.
+# Autograding: restore deleted test cells; a cell may run for the default cell timeout.
 c.OverwriteCells.add_missing_cells = True
-c.Execute.timeout = 60
+from ganlab_grader.limits import DEFAULTS  # noqa: E402 (the limits are written once, there)
+c.Execute.timeout = DEFAULTS.cell_timeout

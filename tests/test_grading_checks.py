@@ -113,32 +113,37 @@ def test_assert_scalar_close_refuses_impostors():
         checks.assert_scalar_close("1.0", 1.0, "loss")
 
 
+# name -> (owner, attribute, replacement): what a learner's cell could assign.
 PATCHES = {
-    "torch.testing.assert_close": lambda: setattr(torch.testing, "assert_close", lambda *a, **k: None),
-    "torch.allclose": lambda: setattr(torch, "allclose", lambda *a, **k: True),
-    "torch.isclose": lambda: setattr(torch, "isclose", lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)),
-    "numpy.isclose": lambda: setattr(np, "isclose", lambda *a, **k: True),
-    "math.isclose": lambda: setattr(math, "isclose", lambda *a, **k: True),
-    "builtins.isinstance": lambda: setattr(builtins, "isinstance", lambda *a: True),
-    "builtins.abs": lambda: setattr(builtins, "abs", lambda x: 0),
-    "builtins.type": lambda: setattr(builtins, "type", lambda *a: torch.Tensor),
-    "Tensor.__eq__": lambda: setattr(torch.Tensor, "__eq__", lambda s, o: True),
-    "Tensor.tolist": lambda: setattr(torch.Tensor, "tolist", lambda s: [2.5]),
-    "Tensor.shape": lambda: setattr(torch.Tensor, "shape", property(lambda s: (1,))),
-    "Tensor.__sub__": lambda: setattr(torch.Tensor, "__sub__", lambda s, o: torch.zeros(1)),
+    "torch.testing.assert_close": (torch.testing, "assert_close", lambda *a, **k: None),
+    "torch.allclose": (torch, "allclose", lambda *a, **k: True),
+    "torch.isclose": (torch, "isclose", lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)),
+    "numpy.isclose": (np, "isclose", lambda *a, **k: True),
+    "math.isclose": (math, "isclose", lambda *a, **k: True),
+    "builtins.isinstance": (builtins, "isinstance", lambda *a: True),
+    "builtins.abs": (builtins, "abs", lambda x: 0),
+    "builtins.type": (builtins, "type", lambda *a: torch.Tensor),
+    "Tensor.__eq__": (torch.Tensor, "__eq__", lambda s, o: True),
+    "Tensor.tolist": (torch.Tensor, "tolist", lambda s: [2.5]),
+    "Tensor.shape": (torch.Tensor, "shape", property(lambda s: (1,))),
+    "Tensor.__sub__": (torch.Tensor, "__sub__", lambda s, o: torch.zeros(1)),
 }
+_ABSENT = object()
 
 
 @pytest.mark.parametrize("patch", sorted(PATCHES))
 def test_monkeypatching_does_not_turn_a_wrong_answer_into_a_pass(patch):
+    owner, attribute, replacement = PATCHES[patch]
+    before = vars(owner).get(attribute, _ABSENT)  # what the owner itself held (or nothing)
     wrong, expected = torch.tensor([2.0]), torch.tensor([2.5])
     with pytest.raises(AssertionError, match="differ"):
-        PATCHES[patch]()  # (inside: pytest itself must not run on a patched builtins)
+        setattr(owner, attribute, replacement)  # (inside: pytest itself must not run on a patched builtins)
         checks.assert_close(wrong, expected, "the answer")
-    # the check put the pristine function back for the rest of the test cell
-    assert torch.allclose is torch._C._VariableFunctions.allclose
-    assert builtins.isinstance(1, str) is False
-    assert "__eq__" not in vars(torch.Tensor) or vars(torch.Tensor)["__eq__"] is not None
+    # the check put the pristine object back for the rest of the test cell: exactly what the
+    # owner held before, not the replacement (this fails while the patch is still in place)
+    after = vars(owner).get(attribute, _ABSENT)
+    assert after is before, f"{patch} is still patched after the check: {after!r}"
+    assert after is not replacement
 
 
 def test_restore_repairs_the_notebook_names_and_counts():

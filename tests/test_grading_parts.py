@@ -1,19 +1,23 @@
-"""The grader's parts without a kernel: the submissions layout, notebook checks, the repair of
-a tampered notebook, hidden-test stripping, and the CLI's answers to bad input (fast)."""
+"""The grader's parts without a kernel: the submissions layout (several notebooks in a folder,
+another assignment's notebook), notebook checks, the repair of a tampered notebook,
+hidden-test stripping and its final check, offline feedback pages, the limits written once,
+the gradebook reset, and the CLI's answers to bad input (fast)."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import textwrap
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from ganlab_grader import feedback, repair
+from ganlab_grader import feedback, gradebook, repair
 from ganlab_grader.course import CourseError, check_release
-from ganlab_grader.grade import find_submissions
-from ganlab_grader.worker import check_notebook
+from ganlab_grader.grade import best_of, find_submissions
+from ganlab_grader.limits import DEFAULTS
+from ganlab_grader.worker import GradeJob, GradeResult, check_notebook
 
 
 def _cell(kind, grade_id, source, **meta):
@@ -41,22 +45,65 @@ def test_submissions_layout_is_explained(tmp_path):
     (tmp_path / "bo b" / "01-a").mkdir(parents=True)
     (tmp_path / "bo b" / "01-a" / "renamed.ipynb").write_text("{}")
     (tmp_path / "cy" / "01-a").mkdir(parents=True)
-    (tmp_path / "cy" / "01-a" / "x.ipynb").write_text("{}")
-    (tmp_path / "cy" / "01-a" / "y.ipynb").write_text("{}")
+    (tmp_path / "cy" / "01-a" / "01-a-Copy1.ipynb").write_text("{}")
+    (tmp_path / "cy" / "01-a" / "01-a.ipynb").write_text("{}")
+    (tmp_path / "cy" / "01-a" / "empty").mkdir()
     (tmp_path / "cy" / "zz-unknown").mkdir()
     (tmp_path / "cy" / "notes.txt").write_text("")
     (tmp_path / "stray.ipynb").write_text("{}")
     (tmp_path / "dee").mkdir()
+    (tmp_path / "eve" / "01-a").mkdir(parents=True)
     found = find_submissions(tmp_path, ["01-a"])
-    assert [(s, a, p.name) for s, a, p in found.jobs] == [("ann", "01-a", "01-a.ipynb"),
-                                                          ("bo b", "01-a", "renamed.ipynb")]
+    # every notebook of a folder is graded (the assignment's own name first)
+    assert [(s, a, p.name) for s, a, p in found.jobs] == [
+        ("ann", "01-a", "01-a.ipynb"), ("bo b", "01-a", "renamed.ipynb"),
+        ("cy", "01-a", "01-a.ipynb"), ("cy", "01-a", "01-a-Copy1.ipynb")]
     reasons = {(s, a): r for s, a, r in found.broken}
-    assert "2 notebooks" in reasons[("cy", "01-a")]
     assert "no assignment named 'zz-unknown'" in reasons[("cy", "zz-unknown")]
+    assert "no notebook in" in reasons[("eve", "01-a")]
     ignored = "\n".join(found.ignored)
     assert "stray.ipynb" in ignored and "notes.txt" in ignored and "empty student folder" in ignored
     with pytest.raises(CourseError, match="not a folder"):
         find_submissions(tmp_path / "missing", ["01-a"])
+
+
+def _result(assignment, status, score, max_score=3.0):
+    scores = {"t": [score, max_score]} if status == "graded" else {}
+    return GradeResult("ann", assignment, status, "", scores, max_score)
+
+
+def test_the_best_of_several_notebooks_counts():
+    untouched, answered = _result("01-a", "graded", 0.0), _result("01-a", "graded", 3.0)
+    assert best_of([("01-a.ipynb", untouched), ("01-a-Copy1.ipynb", answered)])[0] == "01-a-Copy1.ipynb"
+    assert best_of([("x.ipynb", _result("01-a", "broken", 0.0)),
+                    ("01-a.ipynb", untouched)])[0] == "01-a.ipynb"  # graded before broken
+    tie = [("b.ipynb", _result("01-a", "graded", 1.0)), ("01-a.ipynb", _result("01-a", "graded", 1.0))]
+    assert best_of(tie)[0] == "01-a.ipynb"  # on a tie, the assignment's own file name
+
+
+def _notebook_with_ids(path, *grade_ids):
+    nb = new_notebook(cells=[_cell("code", g, "pass") for g in grade_ids])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def test_another_assignments_notebook_is_named_as_such(tmp_path):
+    signatures = {"01-a": {"setup", "answer_a", "test_a"}, "02-b": {"setup", "answer_b", "test_b"}}
+    _notebook_with_ids(tmp_path / "ann" / "01-a" / "01-a.ipynb", "setup", "answer_b", "test_b")
+    _notebook_with_ids(tmp_path / "bo" / "01-a" / "01-a.ipynb", "setup", "answer_a", "test_a")
+    _notebook_with_ids(tmp_path / "bo" / "01-a" / "other.ipynb", "answer_b", "test_b")
+    _notebook_with_ids(tmp_path / "cy" / "lab2" / "lab2.ipynb", "setup", "answer_b", "test_b")
+    _notebook_with_ids(tmp_path / "dee" / "01-a" / "01-a.ipynb", "my_own_cell")
+    found = find_submissions(tmp_path, ["01-a", "02-b"], signatures)
+    reasons = {(s, a): r for s, a, r in found.broken}
+    assert "01-a.ipynb looks like 02-b, not 01-a" in reasons[("ann", "01-a")]
+    assert "put it in ann/02-b/" in reasons[("ann", "01-a")]
+    assert "the notebook in it looks like 02-b" in reasons[("cy", "lab2")]
+    # beside the right notebook: the wrong one is left out and the reason says so
+    assert ("bo", "01-a", tmp_path / "bo" / "01-a" / "01-a.ipynb") in found.jobs
+    assert "other.ipynb looks like 02-b" in found.notes[("bo", "01-a")][0]
+    # a notebook that holds no known cell is graded as its folder says (repair restores it)
+    assert ("dee", "01-a", tmp_path / "dee" / "01-a" / "01-a.ipynb") in found.jobs
 
 
 @pytest.mark.parametrize("data, message", [
@@ -136,3 +183,102 @@ def test_cli_explains_a_missing_course(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "source/<assignment>/<assignment>.ipynb" in done.stderr
+
+
+# --- feedback: the hidden-text check raises, the page reads offline ------------------------
+
+def test_the_hidden_text_check_raises_even_under_python_O():
+    """A real check, not an ``assert`` that ``python -O`` removes."""
+    code = textwrap.dedent("""
+        from ganlab_grader.feedback import check_no_hidden, HiddenTextError
+        hidden = {"test_f": ['checks.assert_true(f(12345) == 12346, "secret")']}
+        page = "<pre>checks.assert_true(f(12345) == 12346, &quot;secret&quot;)</pre>"
+        try:
+            check_no_hidden(page, hidden, {"cells": []})
+        except HiddenTextError as error:
+            print("raised", error)
+    """)
+    done = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("raised") and "'test_f'" in done.stdout
+
+
+def test_the_hidden_text_check_passes_a_clean_page_and_lines_the_release_shows():
+    hidden = {"test_f": ["checks.restore()\ncheck_secret_input(12345)\n"]}
+    release = {"cells": [{"cell_type": "code", "source": "checks.restore()\n"}]}
+    feedback.check_no_hidden("<p>checks.restore()</p>", hidden, release)  # visible anyway
+    with pytest.raises(feedback.HiddenTextError):
+        feedback.check_no_hidden("<p>check_secret_input(12345)</p>", hidden, release)
+
+
+def test_maths_become_mathml_outside_code():
+    text = feedback.maths_to_mathml("Let $D(x)$ be, and `$not maths$`, $5 and\n\n$$\\max_D V$$")
+    assert text.count("<math") == 2 and 'display="block"' in text
+    assert "`$not maths$`" in text and "$5 and" in text
+
+
+def test_feedback_page_loads_no_script_from_the_network(tmp_path):
+    """Offline: no MathJax, require.js or mermaid from a CDN; maths as MathML."""
+    import re
+
+    release = tiny_release()
+    release.cells[1].source = "# Tiny\n\nThe value $V(D, G) = \\mathbb{E}[\\log D(x)]$ and\n\n$$D^*(x) = 1/2$$"
+    graded = nbformat.from_dict(json.loads(nbformat.writes(release)))
+    path = tmp_path / "graded.ipynb"
+    nbformat.write(graded, str(path))
+    page, _ = feedback.render(path, release, {}, {"test_f": [2.0, 2.0], "test_g": [0.0, 1.0]}, "tiny")
+    sources = re.findall(r"<(?:script|link|img|iframe)[^>]*?(?:src|href)\s*=\s*[\"']?(https?:[^\"' >]*)",
+                         page, re.I)
+    assert sources == [], sources
+    assert "@import url(http" not in page and "mathjax" not in page.lower()
+    assert page.count("<math") >= 2 and "Score: 2 / 3" in page
+
+
+# --- limits written once; the gradebook reset ------------------------------------------------
+
+def test_limits_are_written_once():
+    import inspect
+    from pathlib import Path
+
+    from ganlab_grader import cli, grade
+
+    job = GradeJob("s", "a", "a", b"", b"", b"")
+    assert (job.timeout, job.cell_timeout, job.memory_mb) == (
+        DEFAULTS.timeout, DEFAULTS.cell_timeout, DEFAULTS.memory_mb)
+    signature = inspect.signature(grade.grade).parameters
+    assert signature["timeout"].default == DEFAULTS.timeout
+    assert signature["cell_timeout"].default == DEFAULTS.cell_timeout
+    assert signature["memory_mb"].default == DEFAULTS.memory_mb
+    args = cli._parser().parse_args(["grade", "--submissions", "x"])
+    assert (args.timeout, args.cell_timeout, args.memory_mb) == (
+        DEFAULTS.timeout, DEFAULTS.cell_timeout, DEFAULTS.memory_mb)
+    config = (Path(__file__).resolve().parents[1] / "exercises" / "nbgrader_config.py").read_text()
+    assert "DEFAULTS.cell_timeout" in config and "= 60" not in config
+
+
+def test_reset_moves_the_grades_aside(tmp_path):
+    (tmp_path / "gradebook.db").write_text("db")
+    (tmp_path / "grades.csv").write_text("csv")
+    (tmp_path / "feedback" / "ann").mkdir(parents=True)
+    (tmp_path / "source").mkdir()
+    lines = []
+    backup = gradebook.reset(tmp_path, log=lines.append)
+    assert backup.parent == tmp_path / "old-grades"
+    assert (backup / "gradebook.db").read_text() == "db" and (backup / "feedback" / "ann").is_dir()
+    assert not (tmp_path / "gradebook.db").exists() and (tmp_path / "source").is_dir()
+    assert gradebook.reset(tmp_path, log=lines.append) is None
+    assert "nothing to reset" in lines[-1]
+
+
+def test_cli_reset_and_statuses_are_documented(tmp_path):
+    from pathlib import Path
+
+    (tmp_path / "grades.csv").write_text("csv")
+    done = subprocess.run([sys.executable, "-m", "ganlab_grader", "reset", "--course", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "moved" in done.stdout and not (tmp_path / "grades.csv").exists()
+    guide = (Path(__file__).resolve().parents[1] / "book" / "instructors.md").read_text()
+    for status in gradebook.STATUSES:
+        assert f"`{status}`" in guide, f"book/instructors.md does not explain the status {status!r}"
+    assert "python -m ganlab_grader reset" in guide

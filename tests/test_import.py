@@ -41,3 +41,70 @@ def test_import_ganlab_is_light_and_fast():
 def test_core_submodules_do_not_import_heavy_packages(module):
     result = _probe(module)
     assert result["heavy"] == [], f"import {module} pulled in {result['heavy']}"
+
+
+# --- a learner's install: `pip install ganlab` brings no grader ------------------------------
+
+GRADER_ONLY = ("nbgrader", "dask", "distributed", "playwright", "ganlab_grader")
+
+# Imports every module of ganlab in a fresh interpreter in which the grader's packages cannot
+# be imported at all (as in a learner's environment); prints the modules that tried.
+_LEARNER_PROBE = textwrap.dedent("""
+    import importlib, importlib.abc, json, pkgutil, sys
+
+    blocked, tried = {blocked!r}, []
+
+    class Block(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in blocked:
+                tried.append(name)
+                raise ImportError(f"{{name}} is not installed for a learner")
+            return None
+
+    sys.meta_path.insert(0, Block())
+    import ganlab
+    failed = {{}}
+    modules = ["ganlab"] + [m.name for m in pkgutil.walk_packages(ganlab.__path__, "ganlab.")]
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            failed[name] = str(error)
+    print(json.dumps({{"modules": modules, "tried": tried, "failed": failed,
+                       "loaded": sorted(m for m in sys.modules if m.split(".")[0] in blocked)}}))
+""")
+
+
+def test_ganlab_declares_no_grading_dependency():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    declared = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        declared += extra
+    names = {d.split(";")[0].split("[")[0].split("<")[0].split(">")[0].split("=")[0].strip().lower()
+             for d in declared}
+    assert names, "no dependencies parsed from pyproject.toml"
+    assert not names & {"nbgrader", "dask", "distributed", "playwright", "ganlab-grader"}, names
+
+
+def test_no_ganlab_module_imports_the_grader_or_its_dependencies():
+    """Every module of ganlab imports where nbgrader, dask, playwright and ganlab_grader
+    cannot be imported; the old ``ganlab.grading.checks`` name is the only thing left there."""
+    completed = subprocess.run([sys.executable, "-c", _LEARNER_PROBE.format(blocked=GRADER_ONLY)],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert "ganlab.exercise_checks" in result["modules"] and len(result["modules"]) > 20
+    assert result["tried"] == [], f"ganlab modules tried to import {result['tried']}"
+    assert result["failed"] == {}, result["failed"]
+    assert result["loaded"] == []
+    grading = sorted(m for m in result["modules"] if m.startswith("ganlab.grading."))
+    assert grading == ["ganlab.grading.checks"], grading
+
+
+def test_ganlab_does_not_list_grading_among_its_submodules():
+    import ganlab
+
+    assert "grading" not in ganlab._LAZY_SUBMODULES

@@ -52,6 +52,26 @@ def assignments(course: Path) -> list[str]:
     return names
 
 
+def graded_parts(course: Path, assignment: str) -> list[tuple[str, float]]:
+    """[(grade_id, points)] of the assignment's graded cells, in the notebook's order: the
+    parts that ``grades.csv`` gives a column each. First used in assignment 01-minimax."""
+    nb = json.loads((Path(course) / "source" / assignment / f"{assignment}.ipynb").read_text())
+    parts = []
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
+        if meta.get("grade") and meta.get("grade_id"):
+            parts.append((meta["grade_id"], float(meta.get("points", 0) or 0)))
+    return parts
+
+
+def cell_ids(course: Path, assignment: str) -> set[str]:
+    """Every ``grade_id`` of the assignment's notebook: what tells one assignment's notebook
+    from another's. First used in assignment 01-minimax."""
+    nb = json.loads((Path(course) / "source" / assignment / f"{assignment}.ipynb").read_text())
+    return {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
+            if (c.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")}
+
+
 def nbgrader_env() -> dict:
     """The environment for an nbgrader subprocess: ours, with this Python's bin folder first on
     PATH (nbgrader runs the ``alembic`` program to create a gradebook) and no JUPYTER_* paths."""

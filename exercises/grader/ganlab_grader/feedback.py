@@ -4,17 +4,28 @@ The autograded notebook holds the hidden tests (nbgrader put them back to run th
 rendering, every locked cell gets the *release's* text again (the release has no hidden
 test), error outputs keep only their one-line message (a traceback would print the hidden
 test's source lines around the failure), and any output line that quotes a hidden test's line
-is blanked. A summary table with the points per test comes first.
+is blanked. A summary table with the points per test comes first. Last, :func:`check_no_hidden`
+reads the finished page and raises :class:`HiddenTextError` if any hidden text survived.
+
+The page reads offline: it loads no script from the network (no MathJax, require.js or
+mermaid from a CDN). The maths of the markdown cells is turned into MathML here, which
+browsers display natively (``latex2mathml``; without it the TeX source stays as code).
 """
 from __future__ import annotations
 
 import copy
 import html
+import re
 from pathlib import Path
 
 import nbformat
 
 _MIN_LINE = 12  # hidden lines shorter than this ("else:", ")") are not worth scrubbing
+
+
+class HiddenTextError(RuntimeError):
+    """Hidden test text reached a feedback page; the page must not be sent.
+    First used in assignment 01-minimax."""
 
 
 def _meta(cell) -> dict:
@@ -98,21 +109,93 @@ def summary_markdown(title: str, scores: dict[str, list[float]], failures: dict[
     return "\n".join(text)
 
 
+# --- maths without a CDN -------------------------------------------------------------------
+
+# Fenced code, inline code, then display and inline maths (a lone "$" stays text).
+_MARKDOWN_PIECES = re.compile(
+    r"(?P<fence>^```.*?^```[^\n]*$)|(?P<code>`[^`\n]+`)"
+    r"|\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^\s$](?:[^$\n]*?[^\s\\$])?)\$(?!\d)",
+    re.S | re.M)
+
+
+def _mathml(tex: str, display: bool) -> str:
+    try:
+        from latex2mathml.converter import convert
+        return convert(tex.strip(), display="block" if display else "inline").replace("\n", " ")
+    except Exception:  # no converter, or TeX it does not know: show the source as code
+        return f"<code>{html.escape(tex.strip())}</code>"
+
+
+def maths_to_mathml(markdown: str) -> str:
+    """``markdown`` with every ``$...$`` and ``$$...$$`` outside code turned into MathML.
+    First used in assignment 01-minimax."""
+    def replace(match: re.Match) -> str:
+        if match.group("fence") or match.group("code"):
+            return match.group(0)
+        if match.group("display") is not None:
+            return "\n\n" + _mathml(match.group("display"), True) + "\n\n"
+        return _mathml(match.group("inline"), False)
+    return _MARKDOWN_PIECES.sub(replace, markdown)
+
+
+# The lab template without the scripts it would fetch from a CDN.
+_OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block html_head_js_requirejs %}{% endblock html_head_js_requirejs %}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{% block html_head_js_mathjax %}{% endblock html_head_js_mathjax %}
+{% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
+"""
+
+
+def _exporter():
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", template_file="feedback.html.j2",
+                            extra_loaders=[DictLoader({"feedback.html.j2": _OFFLINE_TEMPLATE})])
+    exporter.exclude_input_prompt = False
+    return exporter
+
+
+def check_no_hidden(page: str, hidden: dict[str, list[str]], release: dict) -> None:
+    """Raise :class:`HiddenTextError` if ``page`` quotes a hidden test: a whole block, or a
+    line of one (as text or HTML-escaped) that the release itself does not hold.
+    First used in assignment 01-minimax."""
+    released = "\n".join(_text(c) for c in release.get("cells", []))
+    for grade_id, blocks in hidden.items():
+        for block in blocks:
+            quoted = [block.strip()] + [line for line in _hidden_lines({grade_id: [block]})
+                                        if line not in released]
+            for text in quoted:
+                if text and (text in page or html.escape(text) in page
+                             or html.escape(text, quote=False) in page):
+                    raise HiddenTextError(f"the feedback page quotes the hidden test of "
+                                          f"{grade_id!r} ({text[:40]!r}...)")
+
+
+def _text(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
 def render(autograded: Path, release: dict, hidden: dict[str, list[str]],
            scores: dict[str, list[float]], title: str,
            notes: list[str] | None = None) -> tuple[str, dict[str, str]]:
-    """(HTML, failures) for the autograded notebook at ``autograded``."""
-    from nbconvert import HTMLExporter
-
+    """(HTML, failures) for the autograded notebook at ``autograded``; raises
+    :class:`HiddenTextError` rather than return a page that quotes a hidden test.
+    First used in assignment 01-minimax."""
     nb = nbformat.read(str(autograded), as_version=4)
     failures = strip_hidden(nb, release, hidden)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(
         summary_markdown(title, scores, failures, notes)))
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = maths_to_mathml(cell.source)
     nb.metadata.pop("widgets", None)
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input_prompt = False
-    body, _ = exporter.from_notebook_node(copy.deepcopy(nb))
-    for blocks in hidden.values():  # belt and braces: no hidden block may survive
-        for block in blocks:
-            assert block.strip() not in body, "hidden test text in the feedback"
+    body, _ = _exporter().from_notebook_node(copy.deepcopy(nb))
+    try:
+        check_no_hidden(body, hidden, release)
+    except HiddenTextError as error:
+        error.failures = failures  # the scores' reasons stay usable without the page
+        raise
     return body, failures

@@ -1,101 +1,147 @@
 """Grade a folder of submissions: ``<submissions>/<student>/<assignment>/<assignment>.ipynb``.
 
-:func:`grade` finds the submissions, generates each assignment's template once, sends one
-:class:`~ganlab_grader.worker.GradeJob` per submission to a ``concurrent.futures`` executor
-(a local process pool by default, or a Dask cluster's executor), and, back in this process,
+:func:`grade` finds the submissions (:func:`find_submissions`, which explains every input it
+skips), generates each assignment's template once, sends one
+:class:`~ganlab_grader.worker.GradeJob` per notebook to a ``concurrent.futures`` executor (a
+local process pool by default, or a Dask cluster's executor), and, back in this process,
 merges each result into the real gradebook, writes the feedback HTML and finally
-``grades.csv``. A broken submission gets 0 points and a reason; the run goes on.
+``grades.csv`` and ``grades-by-student.csv``. It prints a start line, a line per finished
+submission and every skipped input with its reason. A broken submission gets 0 points and a
+reason; the run goes on.
+
+Two rules for folders that do not hold exactly the assignment's notebook:
+
+* **several notebooks** (an answered ``01-minimax-Copy1.ipynb`` beside the untouched
+  original, say): each is graded, the best score counts, and the reason names them all;
+* **another assignment's notebook** (its cells are those of ``02-losses``, it sits in
+  ``01-minimax/``): not graded, and the reason says "this looks like 02-losses".
 """
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import json
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import course as course_mod
 from . import gradebook
-from .worker import GradeJob, GradeResult, grade_one, max_score_of
+from .limits import DEFAULTS
+from .worker import GradeJob, GradeResult, grade_one, max_score_of, sandbox_mode
+
+LAYOUT = "expected <dir>/<student>/<assignment>/<assignment>.ipynb"
+_print = functools.partial(print, flush=True)  # progress must show while `make grade` runs
 
 
 @dataclass
 class Found:
-    """The submissions found in a folder, and the entries that are not submissions."""
-    jobs: list = field(default_factory=list)  # (student, assignment, path)
+    """The submissions found in a folder, and the entries that are not submissions.
+    First used in assignment 01-minimax."""
+    jobs: list = field(default_factory=list)  # (student, assignment, path): one per notebook
     broken: list = field(default_factory=list)  # (student, assignment, reason)
     ignored: list = field(default_factory=list)  # messages about stray entries
+    notes: dict = field(default_factory=dict)  # (student, assignment) -> [note]
 
 
-def find_submissions(submissions: Path, known: list[str]) -> Found:
-    """Walk ``submissions/<student>/<assignment>/`` and explain whatever does not fit."""
+def _grade_ids(path: Path) -> set[str] | None:
+    """The ``grade_id`` of every cell of the notebook at ``path`` (None: not readable JSON)."""
+    try:
+        nb = json.loads(path.read_bytes())
+        return {c["metadata"]["nbgrader"]["grade_id"] for c in nb.get("cells", [])
+                if isinstance(c, dict) and (c.get("metadata", {}).get("nbgrader") or {}).get("grade_id")}
+    except (ValueError, TypeError, KeyError, AttributeError, OSError):
+        return None
+
+
+def _distinctive(signatures: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Each assignment's grade ids that no other assignment has (``setup`` is everyone's)."""
+    return {name: ids - set().union(*(other for o, other in signatures.items() if o != name))
+            for name, ids in signatures.items()}
+
+
+def looks_like(path: Path, signatures: dict[str, set[str]]) -> str | None:
+    """The assignment whose cells the notebook at ``path`` holds most of, or None when it
+    holds none of any (or is not JSON). First used in assignment 01-minimax."""
+    ids = _grade_ids(path)
+    if not ids or not signatures:
+        return None
+    signatures = _distinctive(signatures)
+    best = max(sorted(signatures), key=lambda name: len(ids & signatures[name]))
+    return best if ids & signatures[best] else None
+
+
+def find_submissions(submissions: Path, known: list[str],
+                     signatures: dict[str, set[str]] | None = None) -> Found:
+    """Walk ``submissions/<student>/<assignment>/`` and explain whatever does not fit.
+
+    ``signatures`` (assignment -> its cells' grade ids) lets it recognise a notebook of
+    another assignment. First used in assignment 01-minimax."""
     submissions = Path(submissions)
     if not submissions.is_dir():
-        raise course_mod.CourseError(
-            f"{submissions} is not a folder: expected <dir>/<student>/<assignment>/<assignment>.ipynb")
+        raise course_mod.CourseError(f"{submissions} is not a folder: {LAYOUT}")
+    signatures = _distinctive(signatures or {})
     found = Found()
-    layout = "expected <dir>/<student>/<assignment>/<assignment>.ipynb"
     for student_dir in sorted(submissions.iterdir()):
         if student_dir.name.startswith("."):
             continue
         if not student_dir.is_dir():
-            found.ignored.append(f"{student_dir}: a file where a student folder belongs ({layout})")
+            found.ignored.append(f"{student_dir}: a file where a student folder belongs ({LAYOUT})")
             continue
         entries = [p for p in sorted(student_dir.iterdir()) if not p.name.startswith(".")]
         if not entries:
             found.ignored.append(f"{student_dir}: empty student folder")
         for entry in entries:
             if not entry.is_dir():
-                found.ignored.append(f"{entry}: a file where an assignment folder belongs ({layout})")
+                found.ignored.append(f"{entry}: a file where an assignment folder belongs ({LAYOUT})")
                 continue
-            student, assignment = student_dir.name, entry.name
-            if assignment not in known:
-                found.broken.append((student, assignment, f"no assignment named {assignment!r} "
-                                     f"in this course (known: {', '.join(known)})"))
-                continue
-            notebooks = sorted(entry.glob("*.ipynb"))
-            named = entry / f"{assignment}.ipynb"
-            if named.exists():
-                found.jobs.append((student, assignment, named))
-            elif len(notebooks) == 1:
-                found.jobs.append((student, assignment, notebooks[0]))
-            elif not notebooks:
-                found.broken.append((student, assignment, f"no notebook in {entry}"))
-            else:
-                found.broken.append((student, assignment, f"{len(notebooks)} notebooks in {entry} "
-                                     f"and none named {assignment}.ipynb"))
+            _find_in_folder(found, student_dir.name, entry, known, signatures)
     return found
 
 
-def private_paths(course: Path, submissions: Path) -> list[str]:
-    """Folders the learner's kernel must not see: the course, the submissions, and the
-    repositories around them (which hold the assignment builders and .git) except the
-    ganlab package and the Python environment the kernel runs on."""
-    import importlib.util
+def _find_in_folder(found: Found, student: str, folder: Path, known: list[str],
+                    signatures: dict[str, set[str]]) -> None:
+    assignment = folder.name
+    notebooks = sorted(folder.glob("*.ipynb"), key=lambda p: (p.name != f"{assignment}.ipynb", p.name))
+    if assignment not in known:
+        hint = next((looks_like(p, signatures) for p in notebooks if looks_like(p, signatures)), None)
+        found.broken.append((student, assignment, f"no assignment named {assignment!r} in this "
+                             f"course (known: {', '.join(known)})"
+                             + (f"; the notebook in it looks like {hint}: put it in "
+                                f"{student}/{hint}/" if hint else "")))
+        return
+    if not notebooks:
+        found.broken.append((student, assignment, f"no notebook in {folder}"))
+        return
+    graded, elsewhere = [], []
+    for path in notebooks:
+        other = looks_like(path, signatures)
+        if other is not None and other != assignment and not (
+                _grade_ids(path) or set()) & signatures.get(assignment, set()):
+            elsewhere.append(f"{path.name} looks like {other}, not {assignment} (its cells are "
+                             f"those of {other}): put it in {student}/{other}/ and grade again")
+        else:
+            graded.append(path)
+    if not graded:
+        found.broken.append((student, assignment, "; ".join(elsewhere)))
+        return
+    for path in graded:
+        found.jobs.append((student, assignment, path))
+    if elsewhere:
+        found.notes[(student, assignment)] = [f"not graded: {e}" for e in elsewhere]
 
-    spec = importlib.util.find_spec("ganlab")  # where it is, without importing torch
-    if spec is None or not spec.origin:
-        raise course_mod.CourseError("the kernels need the ganlab package: pip install -e <repository>")
-    package = Path(spec.origin).resolve().parent
-    keep = {package, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    # installed packages only: a source folder on sys.path (tests/, the repo) stays hidden
-    keep.update(Path(p).resolve() for p in sys.path
-                if p and Path(p).exists() and ("-packages" in p or "/lib/python" in p))
-    roots = {Path(course).resolve().parent}
-    if (package.parent / "pyproject.toml").exists():
-        roots.add(package.parent)
-    hide = {Path(course).resolve(), Path(submissions).resolve()}
-    for root in roots:
-        for entry in root.iterdir():
-            entry = entry.resolve()
-            if any(k == entry or entry in k.parents for k in keep):
-                continue
-            hide.add(entry)
-    return sorted(str(p) for p in hide if not any(p == k or p in k.parents for k in keep))
+
+def best_of(results: list[tuple[str, GradeResult]]) -> tuple[str, GradeResult]:
+    """The (file name, result) that counts when a folder held several notebooks: a graded one
+    before a broken one, then the highest score, then ``<assignment>.ipynb``, then by name.
+    First used in assignment 01-minimax."""
+    return min(results, key=lambda item: (item[1].status != "graded", -item[1].score,
+                                          item[0] != f"{item[1].assignment}.ipynb", item[0]))
 
 
 def make_executor(kind: str = "process", workers: int | None = None, scheduler: str | None = None):
-    """A concurrent.futures executor: the local process pool, or a Dask cluster's."""
+    """A concurrent.futures executor: the local process pool, or a Dask cluster's.
+    First used in assignment 01-minimax."""
     if kind == "process":
         return concurrent.futures.ProcessPoolExecutor(max_workers=workers or os.cpu_count())
     if kind == "dask":
@@ -120,22 +166,51 @@ def _write_feedback(course: Path, result: GradeResult, feedback_dir: Path | None
     return path
 
 
-def grade(course: Path, submissions: Path, *, executor=None, timeout: float = 300,
-          cell_timeout: int = 60, memory_mb: int = 4096, sandbox: str = "auto",
-          csv_path: Path | None = None, feedback_dir: Path | None = None,
-          log=print) -> dict[tuple[str, str], GradeResult]:
-    """Grade every submission; return (student, assignment) -> GradeResult."""
+def _line(result: GradeResult) -> str:
+    reason = f": {result.reason}" if result.reason else ""
+    return (f"{result.student} / {result.assignment}: {result.score:g}/{result.max_score:g} "
+            f"{result.status}{reason}")[:240]
+
+
+def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DEFAULTS.timeout,
+          cell_timeout: int = DEFAULTS.cell_timeout, memory_mb: int = DEFAULTS.memory_mb,
+          sandbox: str = "auto", allow: list[str] | None = None, csv_path: Path | None = None,
+          feedback_dir: Path | None = None, log=_print) -> dict[tuple[str, str], GradeResult]:
+    """Grade every submission; return (student, assignment) -> GradeResult.
+    First used in assignment 01-minimax."""
     course, submissions = Path(course).resolve(), Path(submissions).resolve()
     known = course_mod.assignments(course)
-    found = find_submissions(submissions, known)
+    signatures = {name: course_mod.cell_ids(course, name) for name in known}
+    found = find_submissions(submissions, known, signatures)
+    groups: dict[tuple[str, str], list[Path]] = {}
+    for student, assignment, path in found.jobs:
+        groups.setdefault((student, assignment), []).append(path)
+    try:
+        _, why = sandbox_mode(sandbox)
+    except RuntimeError as error:  # --sandbox namespaces where there are none
+        raise course_mod.CourseError(str(error)) from error
+    missing = [p for p in allow or [] if not Path(p).exists()]
+    if missing:
+        raise course_mod.CourseError(f"--allow {missing[0]}: no such file or folder")
+    workers = min(len(found.jobs), os.cpu_count() or 1) or 1
+    where = f"{workers} local process(es)" if executor is None else type(executor).__name__
+    log(f"grading {len(groups)} submission(s) ({len(found.jobs)} notebook(s)) of "
+        f"{len({s for s, _ in groups})} student(s) from {submissions} on {where}; "
+        f"sandbox: {why}")
     for message in found.ignored:
-        log(f"ignored: {message}")
-    needed = sorted({a for _, a, _ in found.jobs} | {a for _, a, _ in found.broken if a in known})
+        log(f"skipped {message}")
+    for student, assignment, reason in found.broken:
+        log(f"skipped {student}/{assignment}: {reason}")
+    for (student, assignment), paths in groups.items():
+        if len(paths) > 1:
+            log(f"{student}/{assignment}: {len(paths)} notebooks ({', '.join(p.name for p in paths)}): "
+                "each is graded, the best score counts")
+    needed = sorted({a for _, a in groups} | {a for _, a, _ in found.broken if a in known})
     templates = {}
     for name in needed:
+        log(f"preparing {name} (nbgrader generate_assignment)")
         templates[name] = course_mod.generate(course, name)
         gradebook.register_assignment(course, name)
-    hide = private_paths(course, submissions)
     results: dict[tuple[str, str], GradeResult] = {}
     for student, assignment, reason in found.broken:
         release = templates[assignment].release if assignment in templates else None
@@ -143,11 +218,13 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = 30
             student, assignment, "broken", reason, {}, max_score_of(release) if release else 0.0)
     jobs = [GradeJob(student, assignment, assignment, path.read_bytes(),
                      templates[assignment].template_db, templates[assignment].release,
-                     timeout=timeout, cell_timeout=cell_timeout, memory_mb=memory_mb, hide=hide,
-                     sandbox=sandbox, source_path=str(path))
+                     timeout=timeout, cell_timeout=cell_timeout, memory_mb=memory_mb,
+                     allow=list(allow or []), sandbox=sandbox, source_path=str(path))
             for student, assignment, path in found.jobs]
     own_executor = executor is None
-    executor = executor or make_executor("process", min(len(jobs), os.cpu_count() or 1) or 1)
+    executor = executor or make_executor("process", workers)
+    finished: dict[tuple[str, str], list[tuple[str, GradeResult]]] = {}
+    done = 0
     try:
         futures = {executor.submit(grade_one, job): job for job in jobs}
         for future in concurrent.futures.as_completed(futures):
@@ -158,19 +235,41 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = 30
                 result = GradeResult(job.student, job.assignment, "broken",
                                      f"grading failed: {type(error).__name__}: {error}"[:300],
                                      {}, max_score_of(job.release))
-            results[(job.student, job.assignment)] = result
+            key = (job.student, job.assignment)
+            finished.setdefault(key, []).append((Path(job.source_path).name, result))
+            done += 1
+            if len(finished[key]) < len(groups[key]):
+                log(f"[{done}/{len(jobs)}] {job.student} / {Path(job.source_path).name}: "
+                    f"{result.score:g}/{result.max_score:g} {result.status} (waiting for the "
+                    "folder's other notebooks)")
+                continue
+            result = _settle(finished[key], found.notes.get(key, []))
+            results[key] = result
             gradebook.merge(course, result)  # here, in this process only, as results arrive
             _write_feedback(course, result, feedback_dir)
-            log(f"{result.student:>20} {result.assignment:<20} {result.score:g}/{result.max_score:g}"
-                f"  {result.status}{': ' + result.reason if result.reason else ''}"[:200])
+            log(f"[{done}/{len(jobs)}] {_line(result)}")
     finally:
         if own_executor:
             executor.shutdown()
     for student, assignment, _ in found.broken:  # known assignment, unusable folder
         if assignment in templates:
             gradebook.merge(course, results[(student, assignment)])
-    rows = gradebook.export_csv(course, csv_path or course / "grades.csv", results)
+    csv_path = Path(csv_path) if csv_path else course / "grades.csv"
+    summary_path = csv_path.with_name(csv_path.stem + "-by-student.csv")
+    rows = gradebook.export_csv(course, csv_path, results)
+    gradebook.export_summary(course, summary_path)
     broken = sum(r.status != "graded" for r in results.values())
     log(f"graded {len(results)} submission(s), {broken} broken; gradebook {course / 'gradebook.db'}, "
-        f"{len(rows)} row(s) in {csv_path or course / 'grades.csv'}")
+        f"{len(rows)} row(s) in {csv_path}, one per student in {summary_path}")
     return results
+
+
+def _settle(graded: list[tuple[str, GradeResult]], notes: list[str]) -> GradeResult:
+    """The result that counts for one folder, with notes on what else it held."""
+    name, result = best_of(graded)
+    if len(graded) > 1:
+        listed = ", ".join(f"{n}: {r.score:g}/{r.max_score:g}{'' if r.status == 'graded' else ' broken'}"
+                           for n, r in sorted(graded))
+        result.notes.append(f"{len(graded)} notebooks in the folder ({listed}): the best counts, {name}")
+    result.notes.extend(notes)
+    return result

@@ -200,8 +200,9 @@ def run(job_dir: Path) -> dict:
     runtime.mkdir(parents=True, exist_ok=True)
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
     os.environ[sandbox.ENV_VAR] = json.dumps({
-        "mode": job["mode"], "scratch": job["scratch"], "hide": job["hide"],
-        "memory_mb": job["memory_mb"]})
+        "mode": job["mode"], "scratch": job["scratch"], "memory_mb": job["memory_mb"],
+        # computed here, in the environment (PYTHONPATH too) that the kernel inherits
+        "allow": sandbox.runtime_paths(extra=job.get("allow", []))})
     os.environ.pop("PYTHONSTARTUP", None)
     os.chdir(job["course"])
 
@@ -221,9 +222,13 @@ def run(job_dir: Path) -> dict:
         result["scores"] = _read_scores(job)
         hidden = repair.hidden_tests(Path(job["course"]) / "gradebook.db", job["assignment"],
                                      job["notebook"])
-        html, failures = feedback.render(autograded, release, hidden, result["scores"],
-                                         title=job["assignment"], notes=result["notes"])
-        (job_dir / "feedback.html").write_text(html)
+        try:
+            html, failures = feedback.render(autograded, release, hidden, result["scores"],
+                                             title=job["assignment"], notes=result["notes"])
+            (job_dir / "feedback.html").write_text(html)
+        except feedback.HiddenTextError as error:  # the scores stand; no page is sent
+            failures = getattr(error, "failures", {})
+            result["notes"].append(f"no feedback page: {error}")
         result["failures"] = failures
     result["seconds"] = round(time.time() - start, 3)
     return result

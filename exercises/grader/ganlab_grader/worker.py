@@ -3,7 +3,8 @@
 Everything a grading needs travels *in* the :class:`GradeJob` (bytes, not paths): the
 submission, the assignment's template gradebook and its release. So the same function runs in
 a local process pool or on a Dask worker on another machine, and the learner's kernel never
-gets a path to the instructor's course. The job runs :mod:`ganlab_grader.runner` in a child
+gets a path to the instructor's course (its sandbox shows it only the Python environment,
+see :mod:`ganlab_grader.sandbox`). The job runs :mod:`ganlab_grader.runner` in a child
 process with a wall-clock limit for the whole notebook and a memory limit; whatever happens
 (invalid JSON, a dead kernel, an endless loop) comes back as a :class:`GradeResult`.
 """
@@ -21,11 +22,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .limits import DEFAULTS
+
 STUDENT = "learner"
 
 
 @dataclass
 class GradeJob:
+    """Everything one grading needs, as bytes: it travels to any worker. First used in
+    assignment 01-minimax."""
     student: str
     assignment: str
     notebook: str  # the notebook's name without .ipynb (= the assignment's notebook)
@@ -33,16 +38,17 @@ class GradeJob:
     template_db: bytes
     release: bytes
     course_id: str = "gan-course"
-    timeout: float = 300.0  # seconds for the whole notebook
-    cell_timeout: int = 60
-    memory_mb: int = 4096
-    hide: list[str] = field(default_factory=list)
+    timeout: float = DEFAULTS.timeout  # seconds for the whole notebook
+    cell_timeout: int = DEFAULTS.cell_timeout
+    memory_mb: int = DEFAULTS.memory_mb
+    allow: list[str] = field(default_factory=list)  # more read-only paths for the kernel
     sandbox: str = "auto"  # "auto" (namespaces if available), "namespaces", "limits"
     source_path: str = ""  # where the submission came from, for messages only
 
 
 @dataclass
 class GradeResult:
+    """What came back from grading one notebook. First used in assignment 01-minimax."""
     student: str
     assignment: str
     status: str  # "graded" or "broken"
@@ -143,7 +149,7 @@ def grade_one(job: GradeJob) -> GradeResult:
         (base / "job.json").write_text(json.dumps({
             "course": str(course), "course_id": job.course_id, "assignment": job.assignment,
             "notebook": job.notebook, "scratch": str(scratch), "release": str(base / "release.ipynb"),
-            "hide": job.hide, "mode": mode, "memory_mb": job.memory_mb,
+            "allow": job.allow, "mode": mode, "memory_mb": job.memory_mb,
             "cell_timeout": job.cell_timeout}))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "GANLAB_SANDBOX"))}
         env["PYTHONUNBUFFERED"] = "1"
