@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # `make book BOOK_ARGS=--fast`: short training (GANLAB_FAST=1), HTML in _build/fast/html.
 BOOK_ARGS ?=
 
-.PHONY: book test test-fast grade release benchmarks clean env
+.PHONY: book test test-fast grade grade-reset release benchmarks clean env
 
 env: $(STAMP)
 
@@ -32,6 +32,10 @@ test: $(STAMP)
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || (echo "usage: make grade SUBMISSIONS=<dir>  (holding <student>/<assignment>/*.ipynb)"; exit 2)
 	$(PY) -m ganlab_grader grade --course exercises --submissions "$(SUBMISSIONS)"
+
+## Move the gradebook, grades*.csv and feedback/ aside (exercises/old-grades/<date-time>/).
+grade-reset: $(STAMP)
+	$(PY) -m ganlab_grader reset --course exercises
 
 ## Generate the student release of every assignment into exercises/release/.
 release: $(STAMP)

@@ -1,19 +1,24 @@
 """End to end, in a temporary copy of the course: release, then grade one folder holding, for
 every assignment, its source notebook (full marks) and its untouched release (0), plus a set
-of attack submissions on 01-minimax that must get exactly the score they deserve.
+of attack submissions on 01-minimax that must get exactly the score they deserve, a folder
+with two notebooks, another assignment's notebook in the wrong folder, and a kernel that
+looks for a second copy of the course and a secret in the grader's home (planted outside
+/tmp, in /var/tmp when writable).
 
 One grading run (two worker processes) feeds every test of this module; a second run of a
 few submissions, on a local Dask cluster, checks the Dask executor and that grading again
-leaves the same gradebook.
+leaves the same gradebook; a last one grades with ganlab from a clone under /tmp.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import csv
 import json
+import os
 import re
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -24,10 +29,13 @@ from ganlab_grader import gradebook
 from ganlab_grader.grade import grade
 from ganlab_grader.worker import sandbox_mode
 
+pytestmark = pytest.mark.slow  # grades whole courses: minutes
+
 REPO = Path(__file__).resolve().parents[1]
 EXERCISES = REPO / "exercises"
 ATTACKED = "01-minimax"  # (10 points: value_function 4, optimal_discriminator 3, value_at_optimal_d 3)
 TIMEOUT, CELL_TIMEOUT = 150, 20
+SECRET = "the grader's private note 51e0d2"
 
 
 def _assignments() -> list[str]:
@@ -78,7 +86,7 @@ class Learner:
 WRONG_V = "def value_function(d_real, d_fake):\n    return torch.tensor(0.0)\n"
 
 # (student folder, expected score on 01-minimax (None: broken, 0 points), builder, description)
-def _attacks(course: Path):
+def _attacks(course: Path, planted: dict[str, str]):
     L = lambda: Learner(course, ATTACKED)  # noqa: E731
     part23 = ("optimal_discriminator", "value_at_optimal_d")
     attacks = []
@@ -170,6 +178,8 @@ def _attacks(course: Path):
     assert noisy != answer, "the reference answer of part 1 changed: update this attack"
     attack("warning-on-stderr", 10, "right answers that print a warning and a note to stderr",
            L().solve().write("value_function", "import sys, warnings\n" + noisy))
+    attack("read-planted", 0, "reads a second copy of the course and a secret in the grader's home",
+           L().prepend("value_function", PLANTED_ATTACK.replace("PLANTED", repr(planted))))
     attack("not-json", None, "a file that is not JSON", raw=b"{ this is not a notebook")
     attack("not-a-notebook", None, "valid JSON, not a notebook", raw=json.dumps({"hello": 1}).encode())
     return attacks
@@ -212,6 +222,32 @@ print(f"gradebooks written: {_written}")
 '''
 
 
+PLANTED_ATTACK = r'''
+import os
+for _name, _path in PLANTED.items():
+    try:
+        if os.path.isdir(_path):
+            print("PLANTED", _name, "listed", os.listdir(_path))
+        else:
+            print("PLANTED", _name, "read", open(_path).read()[:2000])
+    except OSError as _error:
+        print("PLANTED", _name, "refused", type(_error).__name__)
+'''
+
+
+def _plant(root: Path) -> tuple[Path, dict[str, str]]:
+    """A previous term's course and a grader's home with a secret, outside /tmp if we can."""
+    base = Path(tempfile.mkdtemp(prefix="ganlab-elsewhere-", dir="/var/tmp")) \
+        if os.access("/var/tmp", os.W_OK) else root / "elsewhere"
+    shutil.copytree(EXERCISES / "source", base / "old-term" / "source")
+    home = base / "home"
+    home.mkdir(parents=True)
+    (home / "secret.txt").write_text(SECRET)
+    notebook = base / "old-term" / "source" / ATTACKED / f"{ATTACKED}.ipynb"
+    return base, {"course": str(base / "old-term" / "source"), "notebook": str(notebook),
+                  "home": str(home), "secret": str(home / "secret.txt")}
+
+
 # --- the grading run ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -229,7 +265,8 @@ def graded(tmp_path_factory):
         shutil.copytree(course / "release" / name, submissions / "untouched" / name)
         expected[("solutions", name)] = "full"
         expected[("untouched", name)] = 0.0
-    attacks = _attacks(course)
+    elsewhere, planted = _plant(root)
+    attacks = _attacks(course, planted)
     for student, score, _, learner, raw in attacks:
         path = submissions / f"attack {student}" / ATTACKED / f"{ATTACKED}.ipynb"
         if raw is not None:
@@ -240,12 +277,26 @@ def graded(tmp_path_factory):
     # a stray file and an unknown assignment: explained, not fatal
     (submissions / "README.txt").write_text("collected on Monday")
     (submissions / "solutions" / "99-unknown").mkdir()
+    # an untouched original beside an answered copy; another assignment's notebook misfiled
+    (submissions / "two notebooks" / ATTACKED).mkdir(parents=True)
+    shutil.copy(course / "release" / ATTACKED / f"{ATTACKED}.ipynb",
+                submissions / "two notebooks" / ATTACKED / f"{ATTACKED}.ipynb")
+    shutil.copy(course / "source" / ATTACKED / f"{ATTACKED}.ipynb",
+                submissions / "two notebooks" / ATTACKED / f"{ATTACKED}-Copy1.ipynb")
+    (submissions / "misfiled" / ATTACKED).mkdir(parents=True)
+    shutil.copy(course / "source" / "02-losses" / "02-losses.ipynb",
+                submissions / "misfiled" / ATTACKED / f"{ATTACKED}.ipynb")
     lines = []
-    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
-        results = grade(course, submissions, executor=pool, timeout=TIMEOUT, cell_timeout=CELL_TIMEOUT,
-                        log=lines.append)
+    try:
+        with pytest.MonkeyPatch.context() as patch, \
+                concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+            patch.setenv("HOME", planted["home"])  # the grader's home holds the secret
+            results = grade(course, submissions, executor=pool, timeout=TIMEOUT,
+                            cell_timeout=CELL_TIMEOUT, log=lines.append)
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)
     return {"course": course, "submissions": submissions, "results": results, "names": names,
-            "released": released, "attacks": attacks, "log": lines,
+            "released": released, "attacks": attacks, "log": lines, "planted": planted,
             "dump": _dump(course)}
 
 
@@ -362,7 +413,8 @@ def test_csv_matches_the_gradebook(graded):
     course = graded["course"]
     with open(course / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == gradebook.CSV_COLUMNS
+    columns = list(rows[0])
+    assert columns[:len(gradebook.CSV_COLUMNS)] == gradebook.CSV_COLUMNS and columns[-1] == "reason"
     table = gradebook.scores(course)
     in_csv = {(r["student"], r["assignment"]): (float(r["score"]), float(r["max_score"]))
               for r in rows if (r["student"], r["assignment"]) in table}
@@ -373,6 +425,88 @@ def test_csv_matches_the_gradebook(graded):
     statuses = {(r["student"], r["assignment"]): r["status"] for r in rows}
     assert statuses[("attack not-json", ATTACKED)] == "broken"
     assert statuses[("solutions", "99-unknown")] == "broken"
+    assert set(statuses.values()) <= set(gradebook.STATUSES)
+
+
+def test_csv_has_a_column_pair_per_graded_part(graded):
+    course = graded["course"]
+    with open(course / "grades.csv", newline="") as handle:
+        rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(handle)}
+    for name in graded["names"]:
+        parts = course_mod.graded_parts(course, name)
+        assert parts, name
+        full, empty = rows[("solutions", name)], rows[("untouched", name)]
+        for grade_id, points in parts:
+            assert float(full[f"{grade_id} points"]) == points and full[f"{grade_id} result"] == "pass"
+            assert float(empty[f"{grade_id} points"]) == 0 and empty[f"{grade_id} result"] == "fail"
+        for row in (full, empty):  # the parts add up to the total
+            assert sum(float(row[f"{g} points"]) for g, _ in parts) == float(row["score"])
+    wrong_part_1 = rows[("attack patch-allclose", ATTACKED)]
+    assert wrong_part_1["test_value_function result"] == "fail"
+    assert wrong_part_1["test_optimal_discriminator result"] == "pass"
+
+
+def test_the_summary_has_one_row_per_student(graded):
+    course = graded["course"]
+    with open(course / "grades-by-student.csv", newline="") as handle:
+        rows = {r["student"]: r for r in csv.DictReader(handle)}
+    maximum = sum(p for name in graded["names"] for _, p in course_mod.graded_parts(course, name))
+    solutions = rows["solutions"]
+    assert float(solutions["total"]) == float(solutions["max_total"]) == maximum
+    assert solutions["missing"] == "" and solutions["broken"] == ""
+    attacker = rows["attack not-json"]
+    assert attacker[ATTACKED] == "0" and attacker["broken"] == ATTACKED
+    assert "02-losses" in attacker["missing"].split()
+
+
+def test_progress_and_every_skipped_input_are_printed(graded):
+    log = graded["log"]
+    assert log[0].startswith("grading ") and "sandbox:" in log[0]
+    finished = [line for line in log if re.match(r"\[\d+/\d+\] ", line)]
+    notebooks = int(re.search(r"\((\d+) notebook", log[0]).group(1))
+    assert len(finished) == notebooks and finished[-1].startswith(f"[{notebooks}/{notebooks}]")
+    skipped = [line for line in log if line.startswith("skipped ")]
+    assert any("README.txt" in line for line in skipped)
+    assert any("solutions/99-unknown" in line and "no assignment named" in line for line in skipped)
+    assert any("misfiled/01-minimax" in line and "looks like 02-losses" in line for line in skipped)
+    assert log[-1].startswith("graded ") and "grades-by-student.csv" in log[-1]
+
+
+def test_two_notebooks_in_a_folder_the_best_counts(graded):
+    result = graded["results"][("two notebooks", ATTACKED)]
+    assert result.status == "graded" and result.score == 10
+    assert any("2 notebooks in the folder" in note and f"{ATTACKED}-Copy1.ipynb" in note
+               for note in result.notes)
+
+
+def test_another_assignments_notebook_is_named(graded):
+    result = graded["results"][("misfiled", ATTACKED)]
+    assert result.status == "broken" and result.score == 0
+    assert "looks like 02-losses, not 01-minimax" in result.reason
+
+
+def test_a_planted_course_copy_and_the_graders_home_are_unreadable(graded):
+    mode, why = sandbox_mode()
+    page = (graded["course"] / "feedback" / "attack read-planted" / ATTACKED / f"{ATTACKED}.html").read_text()
+    if mode != "namespaces":
+        pytest.skip(f"no namespace sandbox on this machine ({why}): the file system is in reach")
+    for name in graded["planted"]:
+        assert f"PLANTED {name} refused" in page, (name, re.findall(r"PLANTED [^<]{0,80}", page))
+    assert SECRET not in page and "BEGIN HIDDEN TESTS" not in page
+    for (student, assignment), result in graded["results"].items():
+        feedback = graded["course"] / "feedback" / student / assignment / f"{assignment}.html"
+        if feedback.exists():
+            assert SECRET not in feedback.read_text(), (student, assignment)
+
+
+def test_feedback_pages_load_no_script_from_the_network(graded):
+    pages = sorted((graded["course"] / "feedback").rglob("*.html"))
+    assert len(pages) >= len(graded["names"]) * 2
+    for page in pages:
+        text = page.read_text()
+        remote = re.findall(r"<(?:script|link)[^>]*?(?:src|href)\s*=\s*[\"']?https?:", text, re.I)
+        assert remote == [], (page, remote[:3])
+        assert "mathjax" not in text.lower(), page
 
 
 def test_feedback_has_the_score_and_no_hidden_text(graded):
@@ -431,3 +565,21 @@ def test_the_whole_notebook_time_limit_stops_a_slow_notebook(graded):
     result = grade_one(job)
     assert result.status == "broken" and result.score == 0
     assert "timed out: the notebook ran longer than 30 s" in result.reason
+
+
+def test_a_clone_under_tmp_grades(graded, tmp_path, monkeypatch):
+    """ganlab from a checkout under /tmp (which every sandbox replaces): still full marks."""
+    from ganlab_grader.worker import GradeJob, grade_one
+
+    course = graded["course"]
+    clone = tmp_path / "clone"
+    shutil.copytree(REPO / "ganlab", clone / "ganlab", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("PYTHONPATH", str(clone))
+    learner = Learner(course, ATTACKED).solve()
+    learner.nb.cells.append(nbformat.v4.new_code_cell("import ganlab\nprint('GANLAB_AT', ganlab.__file__)"))
+    generated = course_mod.generate(course, ATTACKED)
+    result = grade_one(GradeJob("clone", ATTACKED, ATTACKED, nbformat.writes(learner.nb).encode(),
+                                generated.template_db, generated.release, timeout=TIMEOUT,
+                                cell_timeout=CELL_TIMEOUT))
+    assert result.status == "graded" and result.score == 10, result.reason
+    assert f"GANLAB_AT {clone / 'ganlab' / '__init__.py'}" in result.feedback_html
