@@ -105,8 +105,13 @@ def prose(text: str) -> str:
     return text
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of white space a single space: a term may be broken across lines."""
+    return re.sub(r"\s+", " ", text)
+
+
 def korean_prose(chapter: str) -> str:
-    return "\n".join(prose(block.text) for block in translations.read(chapter, "ko", ROOT).values())
+    return one_line(" ".join(prose(block.text) for block in translations.read(chapter, "ko", ROOT).values()))
 
 
 def _occurs(form: str, text: str) -> bool:
@@ -149,6 +154,7 @@ def test_term_drift_finds_an_alternative_and_ignores_longer_terms():
     assert term_drift("증거 하한을 최대화한다. 바닥값과 비교한다.", rows) == [
         "floor: writes '바닥값', never the glossary's '하한'"]
     assert term_drift("비포화 손실만 쓴다.", rows) == []
+    assert term_drift(one_line("증거\n하한을 쓴다. 바닥값도."), rows) != []  # 증거 하한 broken across lines
     assert term_drift("체커보드 아티팩트가 보인다.", rows) == []  # 팩 inside a word
     assert term_drift("팩을 판정한다.", rows) == ["packing: writes '팩', never the glossary's '패킹'"]
     assert prose("{glue:text}`ch3-stored-collapse-R1-EMA-modes` `x_팩` $팩$ 모드") .split() == ["모드"]
@@ -228,7 +234,7 @@ def test_korean_emphasis_renders(chapter):
 TABLE = {"equal": "같다", "NOT equal": "같지 않다", "hinge loss": "힌지 손실", "n/a": "없음",
          "{} times the real-vs-real floor": "진짜 대 진짜 하한의 {}배",
          "{} steps of batch {} ({})": "배치 크기 {1}에 {0}스텝, {2}",
-         "the shipped recipe, {}": "배포된 레시피인 {}",
+         "the shipped recipe, {}": "함께 제공된 레시피인 {}",
          "With {}: {} seeds.": "{0}: 시드 {1}개.",
          "With {}: missing (--settings '{=}').": "{}: 없음(--settings '{}')."}
 
@@ -239,7 +245,7 @@ def test_translate_glued_exact_and_template():
     assert translate_glued("12 times the real-vs-real floor", TABLE) == "진짜 대 진짜 하한의 12배"
     # numbered placeholders reorder; a placeholder's own text is translated in turn
     assert translate_glued("1,500 steps of batch 64 (the shipped recipe, ganlab.train.recipes.dcgan_digits)",
-                           TABLE) == "배치 크기 64에 1,500스텝, 배포된 레시피인 ganlab.train.recipes.dcgan_digits"
+                           TABLE) == "배치 크기 64에 1,500스텝, 함께 제공된 레시피인 ganlab.train.recipes.dcgan_digits"
     assert translate_glued("With hinge loss: 5 seeds.", TABLE) == "힌지 손실: 시드 5개."
     # {=} keeps its part as it is (a name inside a command)
     assert translate_glued("With hinge loss: missing (--settings 'hinge loss').", TABLE) == \
