@@ -17,12 +17,15 @@ _DEVICE_VARIABLE = "GANLAB_DEVICE"
 
 
 def on_colab() -> bool:
-    """True inside a Google Colab runtime (chapter 1)."""
+    """True inside a Google Colab runtime (chapter 1, through :func:`get_device`)."""
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
 def gpu_hint() -> str | None:
-    """One line for a Colab learner without a GPU, or ``None`` when there is nothing to say."""
+    """One line for a Colab learner without a GPU, or ``None`` when there is nothing to say.
+
+    First used in chapter 1, through :func:`get_device`.
+    """
     if on_colab() and not torch.cuda.is_available():
         return ("No GPU in this Colab runtime: everything still runs, only slower. For speed, "
                 "choose Runtime > Change runtime type > T4 GPU, then run the notebook again.")
@@ -67,8 +70,8 @@ def _mps_available() -> bool:
 def seed_everything(seed: int = 0, *, deterministic: bool = False) -> torch.Generator:
     """Seed Python, NumPy (if installed) and torch on every device; return a seeded CPU generator.
 
-    Chapter 1. The same seed gives the same figures at every build. ``deterministic=True``
-    also asks cuDNN and torch for deterministic kernels (slower on a GPU).
+    First used in chapter 2. The same seed gives the same figures at every build.
+    ``deterministic=True`` also asks cuDNN and torch for deterministic kernels (slower on a GPU).
     """
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")

@@ -167,6 +167,7 @@ def restore(namespace: dict | None = None) -> int:
     ...`` and friends. ``namespace`` (default: the caller's globals, i.e. the notebook) also
     gets its ``torch``, ``math``, ``F``, ``nn``, ``copy``, ``np`` and ``checks`` names back if
     a cell rebound them. Every check calls this first; test cells may call it too.
+    First used in assignment 01.
     """
     repaired = 0
     for name, value in _PRISTINE_BUILTINS.items():
@@ -274,7 +275,10 @@ def _check_tolerance(value, label: str):
 # ---------------------------------------------------------------------------------------
 
 def assert_tensor(x, name: str = "the result") -> None:
-    """``x`` must be exactly a ``torch.Tensor`` (or an ``nn.Parameter``), nothing that mimics one."""
+    """``x`` must be exactly a ``torch.Tensor`` (or an ``nn.Parameter``), nothing that mimics one.
+
+    First used in assignment 01.
+    """
     _guard(_getframe(1).f_globals)
     if not _is_exact_tensor(x):
         _fail(f"{name}: expected a torch.Tensor, got {_describe(x)}. Return a tensor built "
@@ -282,7 +286,10 @@ def assert_tensor(x, name: str = "the result") -> None:
 
 
 def assert_shape(x, shape, name: str = "the result") -> None:
-    """``x`` is a tensor of exactly this shape (``()`` for a scalar tensor)."""
+    """``x`` is a tensor of exactly this shape (``()`` for a scalar tensor).
+
+    First used in assignment 01.
+    """
     _guard(_getframe(1).f_globals)
     expected = _tuple(_int(n) for n in shape)
     if not _is_exact_tensor(x):
@@ -299,7 +306,7 @@ def assert_close(actual, expected, name: str | None = None, *, rtol: float | Non
 
     ``actual`` must be exactly a ``torch.Tensor``; ``expected`` is a tensor or a number built
     by the test. On failure the message names the value, its shape, how many elements are
-    off and the worst one: expected vs got.
+    off and the worst one: expected vs got. First used in assignment 01.
     """
     _guard(_getframe(1).f_globals)
     label = _name(name, what, "the result")
@@ -351,7 +358,10 @@ def assert_close(actual, expected, name: str | None = None, *, rtol: float | Non
 def assert_scalar_close(actual, expected, name: str | None = None, *,
                         rtol: float | None = None, atol: float | None = None,
                         what: str | None = None) -> None:
-    """A plain number (``float``/``int``, or a one-element tensor) close to ``expected``."""
+    """A plain number (``float``/``int``, or a one-element tensor) close to ``expected``.
+
+    First used in assignment 03.
+    """
     _guard(_getframe(1).f_globals)
     label = _name(name, what, "the result")
     rtol = 1.3e-6 if rtol is None else _check_tolerance(rtol, "rtol")
@@ -373,7 +383,10 @@ def assert_scalar_close(actual, expected, name: str | None = None, *,
 
 
 def assert_true(condition, message: str = "the condition is False") -> None:
-    """``condition`` must be a real ``True``: a ``bool`` (or a one-element bool tensor)."""
+    """``condition`` must be a real ``True``: a ``bool`` (or a one-element bool tensor).
+
+    First used in assignment 01.
+    """
     _guard(_getframe(1).f_globals)
     kind = _type(condition)
     if kind is _bool or (_NUMPY_BOOL is not None and kind is _NUMPY_BOOL):
@@ -391,7 +404,10 @@ def assert_true(condition, message: str = "the condition is False") -> None:
 
 
 def rng(seed: int) -> torch.Generator:
-    """A fresh CPU ``torch.Generator`` seeded with ``seed``: the tests' own random numbers."""
+    """A fresh CPU ``torch.Generator`` seeded with ``seed``: the tests' own random numbers.
+
+    First used in assignment 01.
+    """
     _guard(_getframe(1).f_globals)
     if _type(seed) is not _int:
         raise _TypeError(f"rng(seed): seed must be an int, got {_describe(seed)}")

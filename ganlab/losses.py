@@ -70,7 +70,7 @@ def value_function(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torc
 
 
 def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    r"""The discriminator's loss, :math:`-V(D, G)` (chapter 3).
+    r"""The discriminator's loss, :math:`-V(D, G)` (chapter 2).
 
     .. math::
         L_D = -\frac{1}{m}\sum_i \log D(x_i) - \frac{1}{m}\sum_i \log(1 - D(G(z_i)))
@@ -112,7 +112,7 @@ def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 def d_loss_least_squares(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-    r"""LSGAN discriminator loss (Mao et al., 2017), used by CycleGAN (chapter 7).
+    r"""LSGAN discriminator loss (Mao et al., 2017), used by CycleGAN (chapter 7, through :func:`train_cyclegan`).
 
     .. math::
         L_D^{LS} = \tfrac12\,\overline{(D(x) - 1)^2} + \tfrac12\,\overline{D(G(z))^2}
@@ -125,13 +125,15 @@ def d_loss_least_squares(real_scores: torch.Tensor, fake_scores: torch.Tensor) -
 
 
 def g_loss_least_squares(fake_scores: torch.Tensor) -> torch.Tensor:
-    r"""LSGAN generator loss :math:`\tfrac12\,\overline{(D(G(z)) - 1)^2}` (chapter 7)."""
+    r"""LSGAN generator loss :math:`\tfrac12\,\overline{(D(G(z)) - 1)^2}` (chapter 7, through :func:`train_cyclegan`)."""
     fake_scores = _check_tensor("fake_scores", fake_scores).float()
     return 0.5 * ((fake_scores - 1) ** 2).mean()
 
 
 def d_loss_hinge(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    r"""The hinge loss of the discriminator (Lim & Ye, 2017; Miyato et al., 2018; chapter 8).
+    r"""The hinge loss of the discriminator (Lim & Ye, 2017; Miyato et al., 2018).
+
+    First used in chapter 8, through ``TrainConfig(loss="hinge")``.
 
     .. math::
         L_D^{hinge} = \overline{\max(0, 1 - \ell_{real})} + \overline{\max(0, 1 + \ell_{fake})}
@@ -145,13 +147,16 @@ def d_loss_hinge(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.
 
 
 def g_loss_hinge(fake_logits: torch.Tensor) -> torch.Tensor:
-    r"""The generator's side of the hinge loss, :math:`L_G = -\overline{\ell_{fake}}` (chapter 8)."""
+    r"""The generator's side of the hinge loss, :math:`L_G = -\overline{\ell_{fake}}` (chapter 8).
+
+    First used in chapter 8, through ``TrainConfig(loss="hinge")``.
+    """
     fake_logits = _check_tensor("fake_logits", fake_logits).float()
     return -fake_logits.mean()
 
 
 def cycle_loss(real: torch.Tensor, reconstructed: torch.Tensor) -> torch.Tensor:
-    r"""Cycle-consistency loss :math:`\lVert F(G(x)) - x \rVert_1`, a mean (chapter 7).
+    r"""Cycle-consistency loss :math:`\lVert F(G(x)) - x \rVert_1`, a mean (chapter 7, through :func:`train_cyclegan`).
 
     CycleGAN (Zhu et al., 2017) adds it for both directions with weight :math:`\lambda = 10`;
     the weight is applied by the caller.
@@ -163,7 +168,8 @@ def cycle_loss(real: torch.Tensor, reconstructed: torch.Tensor) -> torch.Tensor:
 
 
 def identity_loss(real: torch.Tensor, mapped: torch.Tensor) -> torch.Tensor:
-    r"""Identity loss :math:`\lVert G(y) - y \rVert_1` for a target-domain image y (chapter 7).
+    r"""Identity loss :math:`\lVert G(y) - y \rVert_1` for a target-domain image y (chapter 7,
+    through :func:`train_cyclegan`).
 
     A generator fed an image already in its output domain should leave it alone; CycleGAN
     weighs it by :math:`0.5\,\lambda`.
@@ -176,7 +182,7 @@ def identity_loss(real: torch.Tensor, mapped: torch.Tensor) -> torch.Tensor:
 
 def r1_penalty(real: torch.Tensor, real_logits: torch.Tensor, gamma: float, *,
                stacked: bool = False) -> torch.Tensor:
-    r"""Mescheder et al.'s (2018) R1 penalty on D's gradient at real data (chapter 8).
+    r"""Mescheder et al.'s (2018) R1 penalty on D's gradient at real data (chapter 2).
 
     .. math:: R_1 = \frac{\gamma}{2}\,\frac1m\sum_i \lVert \nabla_x \ell(x_i) \rVert_2^2
 
@@ -194,7 +200,10 @@ def r1_penalty(real: torch.Tensor, real_logits: torch.Tensor, gamma: float, *,
 
 
 class GANLoss(NamedTuple):
-    """A discriminator loss and the generator loss that goes with it (chapter 3)."""
+    """A discriminator loss and the generator loss that goes with it (chapter 2).
+
+    First used in chapter 2, through :func:`train_gan`, which builds one from ``loss=...``.
+    """
     d: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     g: Callable[[torch.Tensor], torch.Tensor]
 
@@ -208,7 +217,10 @@ LOSSES: dict[str, GANLoss] = {
 
 
 def get_loss(name: str) -> GANLoss:
-    """A loss pair by name: ``"nonsaturating"``, ``"saturating"``, ``"least_squares"``, ``"hinge"``."""
+    """A loss pair by name: ``"nonsaturating"``, ``"saturating"``, ``"least_squares"``, ``"hinge"``.
+
+    First used in chapter 2, through :func:`train_gan` (``loss=...``).
+    """
     try:
         return LOSSES[name]
     except KeyError:

@@ -63,7 +63,10 @@ def _new_figure(nrows: int = 1, ncols: int = 1, figsize=None, **kwargs):
 
 
 def figure_to_png(fig: Figure, dpi: int = 80, close: bool = True) -> bytes:
-    """Render a figure to PNG bytes (used by :mod:`ganlab.widgets` to pre-render frames)."""
+    """Render a figure to PNG bytes (used by :mod:`ganlab.widgets` to pre-render frames).
+
+    First used in chapter 1, through :func:`ganlab.widgets.latent_explorer`.
+    """
     import io
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
@@ -454,7 +457,9 @@ def scatter_over_training(result_or_snapshots, real=None, centers=None, steps=No
 # --------------------------------------------------------------------------- images (chapter 5)
 
 def make_grid(images, nrow: int = 8, padding: int = 2, pad_value: float = 1.0) -> torch.Tensor:
-    r"""Tile (N, C, H, W) images into one (C, H', W') image, ``nrow`` images per row (chapter 5).
+    r"""Tile (N, C, H, W) images into one (C, H', W') image, ``nrow`` images per row (chapter 1).
+
+    First used in chapter 1, through :func:`image_grid`.
 
     Image :math:`k` goes to row :math:`\lfloor k / \text{nrow} \rfloor`, column
     :math:`k \bmod \text{nrow}`, with its top-left pixel at
@@ -495,7 +500,7 @@ def _show_image(ax, grid: torch.Tensor, value_range) -> None:
 def image_grid(images, nrow: int = 8, ax=None, title: str | None = None, padding: int = 2,
                pad_value: float = 1.0, value_range: tuple[float, float] = (-1.0, 1.0),
                scale: float = 0.5) -> Figure:
-    """Show (N, C, H, W) images in [-1, 1] as one grid: grey for C = 1, colour for C = 3 (chapter 5).
+    """Show (N, C, H, W) images in [-1, 1] as one grid: grey for C = 1, colour for C = 3 (chapter 1).
 
     Accepts a tensor, an array or an :class:`ganlab.data.ImageData`. Values are mapped from
     ``value_range`` to [0, 1] and clipped. Layout as :func:`make_grid`. ``scale`` is the
@@ -535,7 +540,7 @@ def snapshots_grid(result, steps=None, n: int = 16, nrow: int = 4, max_panels: i
 def side_by_side(rows: Mapping[str, object], n: int = 8, title: str | None = None,
                  value_range: tuple[float, float] = (-1.0, 1.0), row_height: float = 1.1,
                  padding: int = 2) -> Figure:
-    """Rows of images with labels, first ``n`` of each, aligned by column (chapters 7 and 9).
+    """Rows of images with labels, first ``n`` of each, aligned by column (chapter 1).
 
     ``rows`` maps a label to (N, C, H, W) images, e.g. ``{"x": x, "G(x)": fake_y,
     "F(G(x))": cycled}`` for CycleGAN or ``{"VAE": vae_samples, "GAN": gan_samples}``.
@@ -569,7 +574,7 @@ def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 def loss_curves(history, keys: Sequence[str] = ("d_loss", "g_loss"), smooth: int | None = None,
                 ax=None, probabilities: bool = True, title: str | None = None) -> Figure:
-    r"""Loss curves of a run, and D's verdicts with the 1/2 equilibrium line (chapters 2-4).
+    r"""Loss curves of a run, and D's verdicts with the 1/2 equilibrium line (chapter 5).
 
     ``history`` is ``TrainResult.history`` (or the result itself): a dict of lists with
     ``"step"`` and the ``keys`` to plot. ``smooth`` is a trailing moving-average window (None

@@ -46,11 +46,17 @@ _registered: dict[str, dict] = {}
 
 
 class PretrainedError(RuntimeError):
-    """A shipped weight file is missing, corrupt, unreadable or does not fit its model."""
+    """A shipped weight file is missing, corrupt, unreadable or does not fit its model.
+
+    First used in chapter 1, through :func:`load_or_train`.
+    """
 
 
 def sha256_of(path) -> str:
-    """Hex SHA-256 digest of a file, read in 1 MiB blocks."""
+    """Hex SHA-256 digest of a file, read in 1 MiB blocks.
+
+    First used in chapter 1, through :func:`load` (which checks it).
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -68,12 +74,18 @@ def _read_manifest(manifest: Path = MANIFEST) -> dict:
 
 
 def available() -> list[str]:
-    """Names that :func:`load` accepts: the shipped manifest plus :func:`register`-ed entries."""
+    """Names that :func:`load` accepts: the shipped manifest plus :func:`register`-ed entries.
+
+    First used in chapter 7.
+    """
     return sorted(set(_read_manifest()) | set(_registered))
 
 
 def entry(name: str) -> dict:
-    """The manifest entry of ``name`` (a copy), with ``path`` resolved to an absolute path."""
+    """The manifest entry of ``name`` (a copy), with ``path`` resolved to an absolute path.
+
+    First used in chapter 5.
+    """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
     source = _registered if name in _registered else _read_manifest()
@@ -98,6 +110,7 @@ def register(name: str, file, model: str, sha256: str | None = None, kwargs: dic
     ``model`` is an import path ``"package.module:Class"``; ``sha256`` defaults to the digest
     of the file as it is now (so later changes are still detected). Nothing is written to
     disk; use :func:`write_manifest_entry` to ship weights.
+    First used in chapter 1, through :func:`load` (which reads what it registers).
     """
     path = Path(file).resolve()
     if not path.exists():
@@ -115,6 +128,7 @@ def matches_shipped(name: str, model: torch.nn.Module) -> bool:
     The ``--check`` of every training script in ``scripts/`` (retrain, then compare): the
     state dict is saved to a temporary file and its SHA-256 compared with the manifest's.
     Another torch version or CPU may round differently, so ``False`` is not always a bug.
+    Used by the scripts that make the shipped weights.
     """
     expected = entry(name)["sha256"]
     with tempfile.TemporaryDirectory() as folder:
@@ -139,7 +153,10 @@ def _retrain_hint(record: dict) -> str:
 
 
 def verify(name: str, path=None) -> str:
-    """Check that the weight file of ``name`` exists and matches its SHA-256; return its path."""
+    """Check that the weight file of ``name`` exists and matches its SHA-256; return its path.
+
+    First used in chapter 1, through :func:`load`.
+    """
     record = entry(name)
     path = Path(path) if path is not None else Path(record["path"])
     if not path.is_file():
@@ -152,7 +169,7 @@ def verify(name: str, path=None) -> str:
 
 
 def load(name: str, map_location="cpu", *, path=None, check_hash: bool = True) -> torch.nn.Module:
-    """The model ``name`` with its shipped weights, in eval mode (chapters 5–9).
+    """The model ``name`` with its shipped weights, in eval mode (chapter 1).
 
     Rebuilds ``model(**kwargs)`` from the manifest, verifies the file's SHA-256 (skip only
     with ``check_hash=False``, e.g. while developing), loads the state_dict onto
@@ -233,6 +250,7 @@ def write_manifest_entry(name: str, file, model: str, kwargs: dict | None = None
     ``"package.module:Class"`` and ``kwargs`` its constructor arguments. The state_dict is
     loaded once to check it fits the model. ``metadata`` (e.g. ``test_accuracy=0.98``) is
     stored as is. Returns the entry written; other entries are kept.
+    Used by the scripts that make the shipped weights.
     """
     manifest = Path(manifest)
     path = Path(file).resolve()

@@ -34,7 +34,7 @@ class SnapshotStepper(widgets.VBox):
     Attributes: ``steps`` (the training steps shown), ``frames`` (their PNG bytes),
     ``slider`` (a SelectionSlider whose ``index`` is the frame), ``play``, ``picture`` (a
     Stack of one Image widget per frame, ``images``),
-    ``draw`` (frame index -> a fresh Figure).
+    ``draw`` (frame index -> a fresh Figure). First used in chapter 2.
     """
 
     def __init__(self, steps: list[int], frames: list[bytes], draw, interval_ms: int,
@@ -114,6 +114,7 @@ class LatentExplorer(widgets.VBox):
     ``directions`` (None in coordinate mode), ``last_z`` (the latent of the current picture).
     :meth:`latent` gives the latent the sliders describe, :meth:`redraw` re-renders it and
     returns the Figure, :meth:`set` moves several sliders and redraws once.
+    First used in chapter 1.
     """
 
     def __init__(self, generator, base_z: torch.Tensor, directions: torch.Tensor | None,

@@ -27,7 +27,10 @@ N_DIGIT_CLASSES = 10
 
 
 def check_labels(labels, n_classes: int, name: str = "labels") -> torch.Tensor:
-    """``labels`` as a 1-D ``long`` tensor of class indices in ``[0, n_classes)``, or an error."""
+    """``labels`` as a 1-D ``long`` tensor of class indices in ``[0, n_classes)``, or an error.
+
+    First used in chapter 10, through :func:`with_label_planes`.
+    """
     if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
         raise ValueError(f"n_classes must be an int >= 2, got {n_classes!r}")
     labels = torch.as_tensor(labels)
@@ -51,6 +54,7 @@ def label_planes(labels, n_classes: int, size: int | tuple[int, int],
 
     ``size`` is ``H`` (square) or ``(H, W)``. The planes are :math:`e_{y_i}` broadcast over the
     pixels, on the labels' device, in ``dtype`` (default: the default float dtype).
+    First used in chapter 10, through :func:`with_label_planes`.
     """
     labels = check_labels(labels, n_classes)
     height, width = (size, size) if isinstance(size, int) else tuple(size)
@@ -60,7 +64,10 @@ def label_planes(labels, n_classes: int, size: int | tuple[int, int],
 
 def with_label_planes(images: torch.Tensor, labels, n_classes: int = N_DIGIT_CLASSES
                       ) -> torch.Tensor:
-    """Images ``(N, C, H, W)`` and labels ``(N,)`` -> labelled images ``(N, C + n_classes, H, W)``."""
+    """Images ``(N, C, H, W)`` and labels ``(N,)`` -> labelled images ``(N, C + n_classes, H, W)``.
+
+    First used in chapter 10.
+    """
     if not isinstance(images, torch.Tensor) or images.dim() != 4:
         shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(f"images must be a tensor (N, C, H, W), got {shape}")
@@ -77,7 +84,7 @@ def split_label_planes(labelled: torch.Tensor, n_classes: int = N_DIGIT_CLASSES
     r"""Labelled images ``(N, C + K, H, W)`` -> ``(images (N, C, H, W), labels (N,))``.
 
     The label of row :math:`i` is :math:`\arg\max_k` of the mean of plane :math:`k` (exact for
-    planes made by :func:`label_planes`).
+    planes made by :func:`label_planes`). First used in chapter 10.
     """
     if not isinstance(labelled, torch.Tensor) or labelled.dim() != 4 \
             or labelled.shape[1] <= n_classes:

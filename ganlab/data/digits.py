@@ -21,7 +21,10 @@ _SPLITS = ("train", "test", "all")
 
 @dataclass(frozen=True)
 class ImageData:
-    """Images of shape ``(N, C, H, W)`` in :math:`[-1, 1]` with integer labels of shape ``(N,)``."""
+    """Images of shape ``(N, C, H, W)`` in :math:`[-1, 1]` with integer labels of shape ``(N,)``.
+
+    First used in chapter 1, through :func:`digits`.
+    """
     images: torch.Tensor
     labels: torch.Tensor
 
@@ -36,7 +39,10 @@ class ImageData:
 
 
 def to_unit_range(images: torch.Tensor) -> torch.Tensor:
-    """Map images from :math:`[-1, 1]` back to :math:`[0, 1]` for display."""
+    """Map images from :math:`[-1, 1]` back to :math:`[0, 1]` for display.
+
+    First used in chapter 5.
+    """
     return ((images + 1) / 2).clamp(0, 1)
 
 

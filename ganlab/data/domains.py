@@ -76,7 +76,10 @@ DOMAIN_KINDS: dict[str, tuple[Callable[[torch.Tensor], torch.Tensor], str, str]]
 
 @dataclass(frozen=True)
 class DomainPair:
-    """Two unpaired image domains: ``a`` and ``b`` are ``ImageData`` with no image in common."""
+    """Two unpaired image domains: ``a`` and ``b`` are ``ImageData`` with no image in common.
+
+    First used in chapter 7, through :func:`unpaired_digits`.
+    """
     a: ImageData
     b: ImageData
     kind: str

@@ -56,7 +56,10 @@ def grid_centers(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
 
 def mixture(n: int, centers: torch.Tensor, std: float,
             rng: torch.Generator | None = None) -> torch.Tensor:
-    r"""``n`` draws from the equal-weight mixture :math:`\frac1K\sum_k \mathcal{N}(c_k, \sigma^2 I)`."""
+    r"""``n`` draws from the equal-weight mixture :math:`\frac1K\sum_k \mathcal{N}(c_k, \sigma^2 I)`.
+
+    First used in chapter 2, through :func:`ring`.
+    """
     n = _check_n(n)
     which = torch.randint(len(centers), (n,), generator=rng)
     noise = torch.randn(n, centers.shape[1], generator=rng)

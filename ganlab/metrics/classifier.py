@@ -22,7 +22,9 @@ N_CLASSES = 10
 
 
 class DigitClassifier(nn.Module):
-    """Two conv blocks and two linear layers: (N, 1, 16, 16) -> logits (N, 10) (chapter 8).
+    """Two conv blocks and two linear layers: (N, 1, 16, 16) -> logits (N, 10) (chapter 1).
+
+    First used in chapter 1, through :func:`class_coverage`.
 
     ``features(x)`` returns the ``feature_dim`` activations before the last layer.
     """
@@ -104,7 +106,9 @@ def _batched(function_name: str, images, batch_size: int, device) -> torch.Tenso
 
 
 def digit_features(images, *, batch_size: int = 512, device=None) -> torch.Tensor:
-    """Penultimate-layer features of the shipped classifier, shape (N, 64), on the CPU (chapter 8).
+    """Penultimate-layer features of the shipped classifier, shape (N, 64), on the CPU (chapter 5).
+
+    First used in chapter 5, through :func:`digit_fid`.
 
     Eval mode, no gradients, in batches of ``batch_size``; computed on ``device`` (default:
     the device of ``images``). Images other than 16 × 16 are resized first.
@@ -113,12 +117,12 @@ def digit_features(images, *, batch_size: int = 512, device=None) -> torch.Tenso
 
 
 def classify_digits(images, *, batch_size: int = 512, device=None) -> torch.Tensor:
-    r"""Predicted digit :math:`\arg\max_c\, \text{logit}_c(x)` of every image, shape (N,) (chapter 8)."""
+    r"""Predicted digit :math:`\arg\max_c\, \text{logit}_c(x)` of every image, shape (N,) (chapter 5)."""
     return _batched("forward", images, batch_size, device).argmax(dim=1)
 
 
 def digit_fid(images_a, images_b, *, batch_size: int = 512, device=None) -> float:
-    r"""Fréchet distance between two sets of digit images in classifier-feature space (chapter 8).
+    r"""Fréchet distance between two sets of digit images in classifier-feature space (chapter 5).
 
     .. math:: d^2 = \|\mu_a - \mu_b\|^2 + \operatorname{Tr}\!\left(\Sigma_a + \Sigma_b
               - 2 (\Sigma_a\Sigma_b)^{1/2}\right)
@@ -133,7 +137,7 @@ def digit_fid(images_a, images_b, *, batch_size: int = 512, device=None) -> floa
 
 def class_coverage(images, min_share: float = 0.02, *, batch_size: int = 512,
                    device=None) -> tuple[int, torch.Tensor]:
-    r"""How many of the ten digits a set of images contains, by the classifier (chapter 8).
+    r"""How many of the ten digits a set of images contains, by the classifier (chapter 1).
 
     Returns ``(n_covered, histogram)``: ``histogram[c]`` counts the images classified as
     digit ``c`` (shape (10,)), and a class is covered if it holds at least ``min_share`` of

@@ -46,7 +46,8 @@ def _kl_masses(p: torch.Tensor, q: torch.Tensor) -> float:
 
 
 def kl_divergence(p, q) -> float:
-    r"""Kullback–Leibler divergence :math:`KL(p\,\|\,q)` of two densities on the same grid (chapter 2).
+    r"""Kullback–Leibler divergence :math:`KL(p\,\|\,q)` of two densities on the same grid (chapter 4, where
+    :math:`KL - 2\\,JSD` is the non-saturating loss's hidden objective).
 
     .. math:: KL(p\,\|\,q) = \int p(x) \log \frac{p(x)}{q(x)}\, dx
               \approx \sum_i P_i \log \frac{P_i}{Q_i}, \qquad P_i = \frac{p(x_i)}{\sum_j p(x_j)}
@@ -80,7 +81,9 @@ def js_divergence(p, q) -> float:
 
 
 def histogram(samples, bins: int = 100, range: tuple[float, float] | None = None) -> torch.Tensor:
-    """Counts of 1-D ``samples`` in ``bins`` equal bins over ``range`` (float64, chapter 2).
+    """Counts of 1-D ``samples`` in ``bins`` equal bins over ``range`` (float64).
+
+    First used in chapter 2, through :func:`js_divergence_samples`.
 
     Samples outside ``range`` are dropped. ``samples`` may have shape ``(N,)`` or ``(N, 1)``.
     """
@@ -132,7 +135,7 @@ def js_divergence_samples(a, b, bins: int = 100, range: tuple[float, float] | No
 
 def kl_divergence_samples(a, b, bins: int = 100, range: tuple[float, float] | None = None,
                           smoothing: float = 0.5) -> float:
-    r"""Histogram estimate of :math:`KL(p_a\,\|\,p_b)` from 1-D samples (chapter 2).
+    r"""Histogram estimate of :math:`KL(p_a\,\|\,p_b)` from 1-D samples (chapter 4).
 
     ``smoothing`` pseudo-counts are added to every bin of both histograms (additive
     smoothing), so that a bin that happens to be empty in ``b`` does not make the estimate

@@ -32,7 +32,7 @@ def gaussian_statistics(features) -> tuple[torch.Tensor, torch.Tensor]:
     .. math:: \mu = \frac1N \sum_i f_i, \qquad
               \Sigma = \frac{1}{N-1} \sum_i (f_i - \mu)(f_i - \mu)^\top
 
-    Chapter 8.
+    First used in chapter 5, through :func:`digit_fid`.
     """
     features = _features(features, "features")
     mean = features.mean(dim=0)
@@ -47,7 +47,9 @@ def _psd_sqrt(matrix: torch.Tensor) -> torch.Tensor:
 
 
 def frechet_distance(features_a, features_b) -> float:
-    r"""Fréchet distance between Gaussians fitted to two feature sets (Heusel et al. 2017; chapter 8).
+    r"""Fréchet distance between Gaussians fitted to two feature sets (Heusel et al. 2017).
+
+    First used in chapter 5, through :func:`digit_fid`.
 
     .. math:: d^2 = \|\mu_a - \mu_b\|^2
               + \operatorname{Tr}\!\left(\Sigma_a + \Sigma_b - 2\,(\Sigma_a \Sigma_b)^{1/2}\right)

@@ -16,7 +16,11 @@ LATENT_DISTRIBUTIONS = ("normal", "uniform")
 
 
 class Generator(nn.Module):
-    """Base class: subclasses set ``latent_dim`` and implement ``forward(z)``."""
+    """Base class: subclasses set ``latent_dim`` and implement ``forward(z)``.
+
+    First used in chapter 1, through :func:`ganlab.pretrained.load_or_train` (every generator
+    of the course is one).
+    """
 
     def __init__(self, latent_dim: int, latent_distribution: str = "normal"):
         super().__init__()

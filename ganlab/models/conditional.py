@@ -42,6 +42,8 @@ __all__ = ["ConditionalDCGANGenerator", "ConditionalDCGANDiscriminator"]
 class ConditionalDCGANGenerator(DCGANGenerator):
     r"""DCGAN generator conditioned on a class: :math:`(z, y) \mapsto [G(z, y), e_y\mathbf 1^\top]` (chapter 10).
 
+    First used in chapter 10, through :func:`conditional_digits`.
+
     ``noise_dim`` (:math:`d`): the size of :math:`z`; ``n_classes`` (:math:`K`). The latent
     vector that ``forward`` takes is :math:`(z, e_y)`, of size ``latent_dim = noise_dim +
     n_classes``; the other arguments and options are those of
@@ -179,6 +181,8 @@ class ConditionalDCGANGenerator(DCGANGenerator):
 
 class ConditionalDCGANDiscriminator(DCGANDiscriminator):
     r"""DCGAN discriminator :math:`D(x \mid y)` on labelled images ``(N, channels + K, S, S)`` (chapter 10).
+
+    First used in chapter 10, through :func:`conditional_digits`.
 
     A :class:`~ganlab.models.DCGANDiscriminator` whose input layer takes the ``channels``
     image channels *and* the ``n_classes`` label planes (Mirza and Osindero's concatenation of

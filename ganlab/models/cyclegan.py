@@ -41,7 +41,10 @@ def _check_images(name: str, x: torch.Tensor, channels: int, multiple: int, mini
 
 
 class ResnetBlock(nn.Module):
-    r"""Residual block :math:`x + F(x)`, :math:`F` = two reflection-padded 3x3 convolutions (chapter 7)."""
+    r"""Residual block :math:`x + F(x)`, :math:`F` = two reflection-padded 3x3 convolutions (chapter 7).
+
+    First used in chapter 7, through :func:`train_cyclegan`.
+    """
 
     def __init__(self, channels: int, norm: str = "instance"):
         super().__init__()

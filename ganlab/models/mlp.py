@@ -37,7 +37,9 @@ def _mlp(in_dim: int, hidden: int, depth: int, out_dim: int, activation) -> nn.S
 
 
 def pack_samples(x: torch.Tensor, pack: int) -> torch.Tensor:
-    r"""PacGAN packing (chapter 3): ``(B, ...)`` -> ``(B/m, m * prod(...))`` with :math:`m` = ``pack``.
+    r"""PacGAN packing (chapter 3): ``(B, ...)`` -> ``(B/m, m * prod(...))``, :math:`m` = ``pack``.
+
+    First used in chapter 3, through :class:`MLPDiscriminator` (``pack=2``).
 
     Consecutive samples form a pack: rows :math:`0..m-1` are pack 0, and so on.
     Raises ``ValueError`` when :math:`B` is not a multiple of :math:`m`.

@@ -55,7 +55,10 @@ class SpectralNorm(nn.Module):
 
 
 def spectral_norm_layers(module: nn.Module) -> nn.Module:
-    """Wrap every ``Linear`` and ``Conv2d`` inside ``module`` in :class:`SpectralNorm`, in place."""
+    """Wrap every ``Linear`` and ``Conv2d`` inside ``module`` in :class:`SpectralNorm`, in place.
+
+    First used in chapter 8, through :func:`toy_2d` (``spectral_norm=True``).
+    """
     for name, child in module.named_children():
         if isinstance(child, (nn.Linear, nn.Conv2d)):
             setattr(module, name, SpectralNorm(child))

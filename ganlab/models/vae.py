@@ -17,7 +17,10 @@ __all__ = ["VAE", "VAELoss"]
 
 
 class VAELoss(NamedTuple):
-    """The negative ELBO (``loss``) and its two parts, each averaged over the batch."""
+    """The negative ELBO (``loss``) and its two parts, each averaged over the batch.
+
+    First used in chapter 9.
+    """
     loss: torch.Tensor
     reconstruction: torch.Tensor
     kl: torch.Tensor

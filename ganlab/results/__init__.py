@@ -32,12 +32,12 @@ RESULTS_DIR = Path(__file__).resolve().parent
 
 
 def available() -> list[str]:
-    """Names of the stored measurements (``ganlab/results/*.json``)."""
+    """Names of the measurements kept in ``ganlab/results/*.json``. First used in chapter 4."""
     return sorted(path.stem for path in RESULTS_DIR.glob("*.json"))
 
 
 def load(name: str, directory: str | Path | None = None) -> "Measurement":
-    """The stored measurement ``name`` (see :func:`available`)."""
+    """The stored measurement ``name`` (see :func:`available`). First used in chapter 3."""
     path = Path(directory or RESULTS_DIR) / f"{name}.json"
     if not path.exists():
         raise FileNotFoundError(
@@ -52,7 +52,10 @@ def load(name: str, directory: str | Path | None = None) -> "Measurement":
 
 
 def spread(values, digits: int = 2) -> str:
-    """``"mean ± sd"`` of the finite values (sample standard deviation), ``"n/a"`` if none."""
+    """``"mean ± sd"`` of the finite values (sample standard deviation), ``"n/a"`` if none.
+
+    First used in chapter 3.
+    """
     finite = [float(v) for v in values if v is not None and math.isfinite(v)]
     if not finite:
         return "n/a"
@@ -62,7 +65,10 @@ def spread(values, digits: int = 2) -> str:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Setting ``a`` against ``b`` on one metric, seed by seed (same seeds for both)."""
+    """Setting ``a`` against ``b`` on one metric, seed by seed (same seeds for both).
+
+    First used in chapter 3, through :meth:`Measurement.compare`, i.e. :func:`load`.
+    """
     a: str
     b: str
     metric: str
@@ -76,7 +82,10 @@ class Comparison:
 
 
 class Measurement:
-    """One stored experiment: settings x metrics x seeds (see the module's docstring)."""
+    """One stored experiment: settings x metrics x seeds (see the module's docstring).
+
+    First used in chapter 3, through :func:`load`.
+    """
 
     def __init__(self, record: dict):
         missing = {"name", "seeds", "settings", "metrics"} - set(record)

@@ -20,12 +20,18 @@ __all__ = ["average_copy", "update_average_", "ema_decay"]
 
 
 def ema_decay(beta: float, step: int) -> float:
-    r""":math:`\beta_t = \min(\beta, (1 + t)/(10 + t))` at generator step ``step``."""
+    r""":math:`\beta_t = \min(\beta, (1 + t)/(10 + t))` at generator step ``step``.
+
+    First used in chapter 3, through ``train_gan(ema=...)``.
+    """
     return min(beta, (1 + step) / (10 + step))
 
 
 def average_copy(model: nn.Module) -> nn.Module:
-    """A frozen copy of ``model`` to hold the average (no gradients, same device)."""
+    """A frozen copy of ``model`` to hold the average (no gradients, same device).
+
+    First used in chapter 3, through ``train_gan(ema=...)``.
+    """
     average = copy.deepcopy(model)
     average.requires_grad_(False)
     return average
@@ -33,7 +39,10 @@ def average_copy(model: nn.Module) -> nn.Module:
 
 @torch.no_grad()
 def update_average_(average: nn.Module, model: nn.Module, beta: float, step: int) -> None:
-    """Move ``average``'s weights towards ``model``'s by :math:`1 - \\beta_t`; copy its buffers."""
+    """Move ``average``'s weights towards ``model``'s by :math:`1 - \\beta_t`; copy its buffers.
+
+    First used in chapter 3, through ``train_gan(ema=...)``.
+    """
     weight = 1.0 - ema_decay(beta, step)
     torch._foreach_lerp_(list(average.parameters()), list(model.parameters()), weight)
     for mine, theirs in zip(average.buffers(), model.buffers()):

@@ -22,11 +22,17 @@ FORMAT = "ganlab.train/2"  # 2: the step's state under "run" (one loop for every
 
 
 class CheckpointError(RuntimeError):
-    """A checkpoint file is missing, unreadable, or belongs to different models."""
+    """A checkpoint file is missing, unreadable, or belongs to different models.
+
+    First used in chapter 5, through ``train_gan(resume=True)``.
+    """
 
 
 def save_checkpoint(path, state: dict) -> Path:
-    """Write ``state`` (a dict of tensors, numbers, lists, dicts) to ``path`` atomically."""
+    """Write ``state`` (a dict of tensors, numbers, lists, dicts) to ``path`` atomically.
+
+    First used in chapter 5, through ``train_gan(checkpoint=...)``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
@@ -36,7 +42,10 @@ def save_checkpoint(path, state: dict) -> Path:
 
 
 def load_checkpoint(path, map_location="cpu") -> dict:
-    """Read a checkpoint written by :func:`save_checkpoint` (tensors only, no pickled code)."""
+    """Read a checkpoint written by :func:`save_checkpoint` (tensors only, no pickled code).
+
+    First used in chapter 5, through ``train_gan(resume=True)``.
+    """
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")

@@ -20,7 +20,7 @@ __all__ = ["TrainConfig", "resolve_config"]
 
 @dataclass
 class TrainConfig(LoopSettings):
-    r"""Hyper-parameters of :func:`ganlab.train.train_gan`.
+    r"""Hyper-parameters of :func:`ganlab.train.train_gan` (chapter 2, through :func:`train_gan`).
 
     ``steps``: generator updates; each is preceded by ``d_steps`` discriminator updates
     (the :math:`k` of Goodfellow et al.'s Algorithm 1), each on a fresh real batch and a fresh

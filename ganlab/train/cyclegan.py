@@ -47,7 +47,7 @@ CYCLEGAN_HISTORY_KEYS = ("step", "g_loss", "adversarial", "cycle", "identity", "
 
 @dataclass
 class CycleGANConfig(LoopSettings):
-    """Hyper-parameters of :func:`train_cyclegan` (chapter 7).
+    """Hyper-parameters of :func:`train_cyclegan` (chapter 7, through :func:`train_cyclegan`).
 
     ``width``/``n_blocks`` size the two :class:`~ganlab.models.ResnetGenerator`\\ s,
     ``d_width``/``n_layers`` the two :class:`~ganlab.models.PatchDiscriminator`\\ s (used only
@@ -108,7 +108,7 @@ class CycleGANResult:
 
     ``history``: one entry per step for each key of ``CYCLEGAN_HISTORY_KEYS``.
     ``snapshots``: ``[(step, G(fixed_a), F(fixed_b))]`` on the CPU; ``fixed_a``, ``fixed_b``:
-    the fixed images of each domain.
+    the fixed images of each domain. First used in chapter 7.
     """
     g_ab: nn.Module
     g_ba: nn.Module
@@ -137,7 +137,10 @@ class CycleGANResult:
 
 
 def build_cyclegan_models(channels: int, config: CycleGANConfig) -> dict[str, nn.Module]:
-    """``g_ab, g_ba, d_a, d_b`` with CycleGAN's N(0, 0.02) initialisation drawn from ``config.seed``."""
+    """``g_ab, g_ba, d_a, d_b`` with CycleGAN's N(0, 0.02) initialisation drawn from ``config.seed``.
+
+    First used in chapter 7, through :func:`train_cyclegan`.
+    """
     from ..models import PatchDiscriminator, ResnetGenerator, dcgan_init_
     init = torch.Generator().manual_seed(config.seed)
     models = {

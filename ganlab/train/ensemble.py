@@ -46,7 +46,7 @@ class ModelStack(nn.Module):
     seeds). Their parameters and buffers are copied into stacked tensors of shape
     ``(S, *shape)``; ``stack.parameters()`` are those S-fold tensors, so any element-wise
     optimiser trains the S copies independently. ``stack.unstack(i)`` returns model ``i`` as an
-    ordinary module holding the current weights (chapter 3). ``vectorize=False`` runs the S
+    ordinary module holding the current weights (the stored measurements, through :func:`train_ensemble`). ``vectorize=False`` runs the S
     models one after the other on their slices of the stacked tensors instead of with
     :func:`torch.func.vmap`: the same numbers, faster for convolutions on a CPU.
     """
@@ -132,7 +132,7 @@ def _shapes(model: nn.Module) -> list:
 
 @dataclass
 class EnsembleResult:
-    r"""What :func:`train_ensemble` returns: S runs, one per seed (chapters 3, 5 and 8).
+    r"""What :func:`train_ensemble` returns: S runs, one per seed (the stored measurements that chapters 3, 5 and 8 show).
 
     ``generators`` and ``discriminators``: the models passed in, trained in place (model
     ``i`` holds seed ``i``'s weights). ``histories``: one dict per seed with the keys of
@@ -386,7 +386,7 @@ class EnsembleStep:
 
 def train_ensemble(generators: list, discriminators: list, data, config: TrainConfig | None = None,
                    *, seeds: list | None = None, **overrides) -> EnsembleResult:
-    r"""Train ``generators[i]`` against ``discriminators[i]`` for every seed at once (chapter 3).
+    r"""Train ``generators[i]`` against ``discriminators[i]`` for every seed at once (the stored measurements that chapters 3, 5 and 8 show).
 
     The same alternating algorithm as :func:`ganlab.train.train_gan` (k D steps on fresh real
     and latent batches, then one G step), run as one batched model (:class:`ModelStack`).

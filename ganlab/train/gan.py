@@ -43,7 +43,7 @@ HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "grad_norm_d", "
 
 @dataclass
 class TrainResult:
-    r"""What :func:`train_gan` returns: the trained models and the record of the run (chapter 2).
+    r"""What :func:`train_gan` returns: the trained models and the record of the run (chapter 1).
 
     ``history``: a dict of equally long lists, one entry per generator step, keys
     :data:`HISTORY_KEYS`: the step, both losses, ``d_real`` and ``d_fake`` (the mean of
@@ -79,7 +79,7 @@ class TrainResult:
 
 
 class GANStep:
-    """One iteration of Algorithm 1 for ``generator`` against ``discriminator`` (chapter 3).
+    """One iteration of Algorithm 1 for ``generator`` against ``discriminator`` (chapter 1, through :func:`train_gan`).
 
     Holds what the iteration needs (the optimisers, the run's ``torch.Generator`` ``rng``, the
     real-batch sampler, the loss) and what the run records (``snapshots``, ``d_snapshots``,
@@ -253,7 +253,7 @@ class GANStep:
 
 def train_gan(generator: nn.Module, discriminator: nn.Module, data,
               config: TrainConfig | None = None, **overrides) -> TrainResult:
-    r"""Train ``generator`` against ``discriminator`` on ``data`` (chapter 2).
+    r"""Train ``generator`` against ``discriminator`` on ``data`` (chapter 1).
 
     ``data``: a tensor ``(N, ...)`` (batches drawn with replacement), an
     :class:`ganlab.data.ImageData`, or a function ``sample(n, rng)`` returning fresh

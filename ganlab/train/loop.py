@@ -50,7 +50,7 @@ class TrainingDiverged(RuntimeError):
 
     Attributes: ``step`` (the step that failed), ``quantity`` (e.g. ``"d_loss"``),
     ``value`` and ``checkpoint`` (the path of the last good checkpoint, or ``None``).
-    First used in chapter 4.
+    First used in chapter 4, through :func:`train_gan`.
     """
 
     def __init__(self, message: str, *, step: int, quantity: str, value: float,
@@ -279,7 +279,10 @@ class History:
 
 
 class Progress:
-    """A ``tqdm.auto`` bar whose live losses are refreshed every ``total // 100`` steps only."""
+    """A ``tqdm.auto`` bar whose live losses are refreshed every ``total // 100`` steps only.
+
+    First used in chapter 1, through :func:`train_gan`.
+    """
 
     def __init__(self, enabled: bool, total: int, initial: int, desc: str):
         self.bar = None
@@ -320,6 +323,7 @@ def run(step, *, desc: str) -> tuple[dict, float]:
     file saved with other settings), then for each step: set the learning rates, call
     ``step(t)``, record its row, snapshot, checkpoint, show progress. A :class:`NonFinite`
     from the step becomes :class:`TrainingDiverged`. ``seconds`` sums all resumed sessions.
+    First used in chapter 1, through :func:`train_gan`.
     """
     config = step.config
     record = History(step.keys)

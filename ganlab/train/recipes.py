@@ -28,7 +28,7 @@ __all__ = ["toy_2d", "toy_2d_collapse", "dcgan_digits", "conditional_digits", "m
 
 @dataclass(frozen=True)
 class ToyRecipe:
-    """Sizes of a 2-D GAN's MLPs and its training settings (chapter 3)."""
+    """Sizes of a 2-D GAN's MLPs and its training settings (chapter 3, through :func:`toy_2d_collapse`)."""
     g_hidden: int
     g_depth: int
     d_hidden: int
@@ -117,7 +117,7 @@ DCGAN_DIGITS = dict(latent_dim=32, width=64, generator=dict(output="hardtanh"),
 def dcgan_digits(*, seed: int = 0, latent_dim: int | None = None, width: int | None = None,
                  generator_options: dict | None = None,
                  discriminator_options: dict | None = None, **overrides):
-    """``(G, D, config)``: DCGAN for 16 x 16 digits (chapter 5), the settings of :data:`DCGAN_DIGITS`.
+    """``(G, D, config)``: DCGAN for 16 x 16 digits (chapter 1), the settings of :data:`DCGAN_DIGITS`.
 
     The sizes of the shipped ``dcgan_digits`` generator (``scripts/train_dcgan_digits.py``).
     ``generator_options`` and ``discriminator_options`` are passed on to
@@ -184,7 +184,7 @@ def many(recipe, seeds, **kwargs):
     ``recipe`` is a function of this module (e.g. :func:`toy_2d`); model ``i`` is built exactly
     as ``recipe(seed=seeds[i], **kwargs)`` builds it, so run ``i`` of
     ``train_ensemble(generators, discriminators, data, config, seeds=seeds)`` is the standalone
-    run of seed ``seeds[i]`` (chapters 3, 5 and 8).
+    run of seed ``seeds[i]`` (the stored measurements that chapters 3, 5 and 8 show).
     """
     seeds = list(seeds)
     if not seeds:
@@ -196,7 +196,7 @@ def many(recipe, seeds, **kwargs):
 
 
 def describe(recipe, **kwargs) -> str:
-    """One line naming a recipe's networks and the settings that differ from the defaults (ch. 3)."""
+    """One line naming a recipe's networks and the settings that differ from the defaults (chapter 10)."""
     G, D, config = recipe(**kwargs)
     defaults = TrainConfig()
     changed = {f.name: getattr(config, f.name) for f in dataclasses.fields(TrainConfig)
