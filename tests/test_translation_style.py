@@ -329,3 +329,60 @@ def test_the_book_stores_the_glued_words_the_table_expects():
         budget = results.load(name).budget
         if name != "mode_coverage_2d":  # the only budget no chapter glues
             assert not untranslated_glued(budget, table), f"{name}: budget {budget!r} has no Korean in glued.json"
+
+
+def _glued_samples(node, env, depth=0):
+    """The texts a glue value can be, with "1" for every number or computed part (a sketch)."""
+    import ast
+    import itertools
+
+    if depth > 6:
+        return ["1"]
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) else ["1"]
+    if isinstance(node, ast.IfExp):
+        return _glued_samples(node.body, env, depth + 1) + _glued_samples(node.orelse, env, depth + 1)
+    if isinstance(node, ast.Name):
+        return env.get(node.id, ["1"])
+    if isinstance(node, ast.FormattedValue):
+        return _glued_samples(node.value, env, depth + 1) if isinstance(node.value, (ast.Name, ast.IfExp)) else ["1"]
+    parts = (node.values if isinstance(node, ast.JoinedStr) else
+             [node.left, node.right] if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) else None)
+    if parts is None:
+        return ["1"]
+    options = [_glued_samples(part, env, depth + 1) for part in parts]
+    return ["".join(choice) for choice in itertools.islice(itertools.product(*options), 64)]
+
+
+def glued_texts_in_the_chapters() -> dict[str, set[str]]:
+    """Per glue key (as written in the code), what its value can be: read from the code cells."""
+    import ast
+
+    found: dict[str, set[str]] = {}
+    for chapter in CHAPTERS:
+        notebook = nbformat.read(ROOT / "chapters" / f"{chapter}.ipynb", as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type != "code" or "glue(" not in cell.source:
+                continue
+            tree = ast.parse(cell.source)
+            env = {}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                        and isinstance(node.value, (ast.Constant, ast.IfExp, ast.JoinedStr)):
+                    env[node.targets[0].id] = _glued_samples(node.value, env)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue" and len(node.args) >= 2:
+                    key = ast.get_source_segment(cell.source, node.args[0])
+                    found.setdefault(f"{chapter}: {key}", set()).update(_glued_samples(node.args[1], env))
+    return found
+
+
+def test_every_glued_text_the_code_can_make_has_a_korean_row():
+    """Reads the glue(...) calls: a new English value in a code cell needs its row in glued.json."""
+    table = glued_table("ko", ROOT)
+    texts = glued_texts_in_the_chapters()
+    assert any("ch07-upsample-same" in key for key in texts)  # the reader finds the calls
+    missing = [f"{key} -> {text!r}" for key, values in texts.items() for text in sorted(values)
+               if untranslated_glued(text, table)]
+    assert not missing, ("translations/ko/glued.json has no Korean for these glued texts ('1' stands for "
+                         "a number or a computed part; add a row or a template with {}):\n  " + "\n  ".join(missing))
