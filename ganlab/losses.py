@@ -43,6 +43,21 @@ def _check_same_shape(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor
                          f"{tuple(b.shape)}; they must match (same batch, same output shape).")
 
 
+def _check_per_sample(name_a: str, a: torch.Tensor, name_b: str, b: torch.Tensor) -> None:
+    """The batch sizes may differ, what D says about one sample may not.
+
+    A scalar logit per sample against a PatchGAN's map of logits (or two discriminators mixed
+    up) would still give a number, a meaningless one: that is an error.
+    """
+    if a.shape[1:] != b.shape[1:]:
+        raise ValueError(
+            f"{name_a} has shape {tuple(a.shape)} and {name_b} has shape {tuple(b.shape)}: "
+            f"one sample gets a score of shape {tuple(a.shape[1:])} in the first and "
+            f"{tuple(b.shape[1:])} in the second. The batch sizes (the first dimension) may "
+            "differ, the rest must match: judge real and fake samples with the same "
+            "discriminator.")
+
+
 def _log_d(logits: torch.Tensor) -> torch.Tensor:
     """log D = log sigmoid(logits), computed stably and in float32 under autocast."""
     return -F.softplus(-logits.float())
@@ -61,11 +76,12 @@ def value_function(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torc
                 + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))]
 
     ``real_logits`` are D's logits on data, ``fake_logits`` on generated samples (their batch
-    sizes may differ). D maximises V, G minimises it: :math:`\min_G \max_D V(D, G)`. At the
+    sizes may differ, the shape of one sample's logits may not). D maximises V, G minimises it: :math:`\min_G \max_D V(D, G)`. At the
     global optimum :math:`p_g = p_{data}`, :math:`D^* = 1/2` and :math:`V = -\log 4`.
     """
     real_logits = _check_tensor("real_logits", real_logits)
     fake_logits = _check_tensor("fake_logits", fake_logits)
+    _check_per_sample("real_logits", real_logits, "fake_logits", fake_logits)
     return _log_d(real_logits).mean() + _log_one_minus_d(fake_logits).mean()
 
 
@@ -112,20 +128,25 @@ def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 def d_loss_least_squares(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-    r"""LSGAN discriminator loss (Mao et al., 2017), used by CycleGAN (chapter 7, through :func:`train_cyclegan`).
+    r"""LSGAN discriminator loss (Mao et al., 2017), used by CycleGAN (chapter 7).
 
     .. math::
         L_D^{LS} = \tfrac12\,\overline{(D(x) - 1)^2} + \tfrac12\,\overline{D(G(z))^2}
 
-    The scores are D's raw outputs (no sigmoid), any shape, e.g. PatchGAN maps.
+    The scores are D's raw outputs (no sigmoid), any shape per sample, e.g. PatchGAN maps,
+    the same for real and fake. First used in chapter 7, through :func:`train_cyclegan`.
     """
     real_scores = _check_tensor("real_scores", real_scores).float()
     fake_scores = _check_tensor("fake_scores", fake_scores).float()
+    _check_per_sample("real_scores", real_scores, "fake_scores", fake_scores)
     return 0.5 * ((real_scores - 1) ** 2).mean() + 0.5 * (fake_scores ** 2).mean()
 
 
 def g_loss_least_squares(fake_scores: torch.Tensor) -> torch.Tensor:
-    r"""LSGAN generator loss :math:`\tfrac12\,\overline{(D(G(z)) - 1)^2}` (chapter 7, through :func:`train_cyclegan`)."""
+    r"""LSGAN generator loss :math:`\tfrac12\,\overline{(D(G(z)) - 1)^2}` (chapter 7).
+
+    First used in chapter 7, through :func:`train_cyclegan`.
+    """
     fake_scores = _check_tensor("fake_scores", fake_scores).float()
     return 0.5 * ((fake_scores - 1) ** 2).mean()
 
@@ -143,6 +164,7 @@ def d_loss_hinge(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.
     """
     real_logits = _check_tensor("real_logits", real_logits).float()
     fake_logits = _check_tensor("fake_logits", fake_logits).float()
+    _check_per_sample("real_logits", real_logits, "fake_logits", fake_logits)
     return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
 
 

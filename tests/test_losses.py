@@ -184,6 +184,17 @@ def test_real_and_fake_batches_may_differ_in_size():
     assert torch.isfinite(d_loss(torch.zeros(8), torch.zeros(3)))
 
 
+@pytest.mark.parametrize("loss", [d_loss, losses.value_function, d_loss_least_squares,
+                                  losses.d_loss_hinge])
+def test_per_sample_shapes_must_match_though_batch_sizes_may_differ(loss):
+    # a scalar logit per real sample against a 5 x 7 map per fake sample is a bug
+    with pytest.raises(ValueError, match=r"\(4, 1\).*\(3, 5, 7\).*batch sizes.*may differ"):
+        loss(torch.zeros(4, 1), torch.zeros(3, 5, 7))
+    with pytest.raises(ValueError, match="same discriminator"):
+        loss(torch.zeros(4, 1), torch.zeros(4))  # (4, 1) logits against (4,): one axis missing
+    assert torch.isfinite(loss(torch.zeros(4, 1, 5, 5), torch.zeros(9, 1, 5, 5)))  # PatchGAN maps
+
+
 def test_get_loss():
     assert get_loss("nonsaturating").g is g_loss_nonsaturating
     assert get_loss("saturating").g is g_loss_saturating
