@@ -2,20 +2,32 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-# CPU machines: `make TORCH_SPEC=torch==2.13.0 ...` installs a local CPU wheel first.
+# CPU machines: `make test TORCH_SPEC="torch==2.5.1 --index-url https://download.pytorch.org/whl/cpu"`
+# installs that torch first (pip arguments; write versions with ==). A later `make` with another
+# TORCH_SPEC installs that one: .torch-spec records the last spec, and its change re-runs the
+# install. Without TORCH_SPEC the installed torch stays.
 TORCH_SPEC ?=
 STAMP  := $(VENV)/.installed
+TORCH_STAMP := $(VENV)/.torch-spec
 # `make book BOOK_ARGS=--fast`: short training (GANLAB_FAST=1), HTML in _build/fast/html.
 BOOK_ARGS ?=
 
-.PHONY: book test test-fast grade grade-reset release benchmarks clean env
+.PHONY: book test test-fast grade grade-reset release benchmarks clean env FORCE
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml exercises/grader/requirements.txt exercises/grader/pyproject.toml
+# Rewritten (so newer than the install stamp) only when a non-empty TORCH_SPEC differs from
+# the one recorded.
+$(TORCH_STAMP): FORCE
+	@mkdir -p $(VENV)
+	@if [ -n "$(TORCH_SPEC)" ] && [ "$$(cat $@ 2>/dev/null)" != "$(TORCH_SPEC)" ]; then \
+		echo "$(TORCH_SPEC)" > $@; fi
+	@test -f $@ || touch $@
+
+$(STAMP): requirements.txt pyproject.toml exercises/grader/requirements.txt exercises/grader/pyproject.toml $(TORCH_STAMP)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	@if [ -n "$(TORCH_SPEC)" ]; then $(PY) -m pip install --quiet "$(TORCH_SPEC)"; fi
+	@if [ -n "$(TORCH_SPEC)" ]; then $(PY) -m pip install --quiet $(TORCH_SPEC); fi
 	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
@@ -24,9 +36,13 @@ $(STAMP): requirements.txt pyproject.toml exercises/grader/requirements.txt exer
 book: $(STAMP)
 	$(PY) -m scripts.build_book $(BOOK_ARGS)
 
-## Run the whole test suite.
+## Run the whole test suite (about 10 minutes on 2 CPU cores).
 test: $(STAMP)
 	$(PY) -m pytest
+
+## The suite without the slow tests (notebooks, book, whole courses) and the browser tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser"
 
 ## Grade every notebook under SUBMISSIONS=<dir>/<student>/<assignment>/.
 grade: $(STAMP)
