@@ -93,7 +93,7 @@ def d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor
             = \overline{\operatorname{softplus}(-\ell_{real})}
             + \overline{\operatorname{softplus}(\ell_{fake})}
 
-    i.e. binary cross-entropy with targets real → 1, fake → 0 (the handouts' "two steps").
+    i.e. binary cross-entropy with targets real → 1, fake → 0 (chapter 3's two steps).
     Minimising it maximises V. Inputs are logits.
     """
     return -value_function(real_logits, fake_logits)
@@ -114,7 +114,7 @@ def g_loss_saturating(fake_logits: torch.Tensor) -> torch.Tensor:
 
 
 def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
-    r"""The "little trick" of the handouts: maximise :math:`\log D(G(z))` instead (chapter 4).
+    r"""Goodfellow et al.'s (2014) fix for early training: maximise :math:`\log D(G(z))` instead (chapter 4).
 
     .. math::
         L_G^{ns} = -\frac{1}{m}\sum_i \log D(G(z_i))

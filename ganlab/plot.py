@@ -248,7 +248,7 @@ def paper_figure(panels, data=None, *, titles: Sequence[str] | None = None, n_ar
       :func:`density_1d`);
     * :math:`p_g` — green solid: the KDE of the generator's samples ``panel["x"]``;
     * :math:`D(x)` — blue dashed: ``panel["d"]`` on the probe grid ``panel["d_x"]``,
-      probabilities in [0, 1] (the handouts' 50% police is the flat line at 1/2);
+      probabilities in [0, 1] (a D that can only guess is the flat line at 1/2);
     * the upper horizontal line, the x domain, and the lower one, the z domain (z uniform
       in ``z_range``, default [-1, 1]) drawn across the same width, with ``n_arrows`` arrows
       from evenly ranked z to :math:`x = G(z)`: where arrows converge G compresses p_z into
@@ -582,8 +582,8 @@ def loss_curves(history, keys: Sequence[str] = ("d_loss", "g_loss"), smooth: int
 
     If the history has ``"d_real"`` (mean :math:`D(x)`) and ``"d_fake"`` (mean
     :math:`D(G(z))`), a second panel shows them with the equilibrium
-    :math:`D^* = p_{data}/(p_{data}+p_g) = 1/2` at :math:`p_g = p_{data}` — the handouts'
-    police who can only guess, right 50% of the time. With ``ax`` given, only the loss panel is
+    :math:`D^* = p_{data}/(p_{data}+p_g) = 1/2` at :math:`p_g = p_{data}` — a
+    discriminator that can only guess, right 50% of the time. With ``ax`` given, only the loss panel is
     drawn there.
     """
     history = _history_of(history)

@@ -3,7 +3,7 @@ r"""What every generator in ``ganlab`` shares: a latent space to sample from (ch
 A generator maps a point :math:`z` of the latent space (잠재 공간) to a sample
 :math:`x = G(z)`. The latent distribution :math:`p_z` is a standard normal by default, or
 uniform on :math:`[-1, 1]` as in the 1-D figure of Goodfellow et al. (2014). The seed that
-draws :math:`z` decides which sample comes out: the handouts' "z as a random seed".
+draws :math:`z` decides which sample comes out: "z as a random seed" (chapter 1).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 r"""Batch normalisation written from the formula (Ioffe & Szegedy, 2015; chapter 6).
 
 For one channel, a mini-batch :math:`\mathcal{B} = \{x_1, \dots, x_m\}` (all the values of that
-channel over the batch and, for images, over every pixel) is normalised as in the handout:
+channel over the batch and, for images, over every pixel) is normalised as in the paper's Algorithm 1:
 
 .. math::
 
@@ -40,7 +40,7 @@ class BatchNorm(nn.Module):
     Behaves like :class:`torch.nn.BatchNorm1d` / :class:`torch.nn.BatchNorm2d` with the same
     arguments, in training and evaluation mode, and has the same ``state_dict`` keys
     (``weight``, ``bias``, ``running_mean``, ``running_var``, ``num_batches_tracked``), so weights
-    load either way. The algorithm, one line of code per line of the handout:
+    load either way. The algorithm, one line of code per line of the paper's Algorithm 1:
 
     1. :math:`\mu_\mathcal{B} = \frac{1}{m}\sum_i x_i` (mean over every axis except the channel)
     2. :math:`\sigma^2_\mathcal{B} = \frac{1}{m}\sum_i (x_i - \mu_\mathcal{B})^2` (biased)

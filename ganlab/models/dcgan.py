@@ -1,6 +1,6 @@
 r"""DCGAN generator and discriminator (Radford et al., 2016; chapter 5).
 
-The five architecture guidelines of the paper (handouts ``000`` and ``002``):
+The five architecture guidelines of the paper (Radford et al., 2016, section 3):
 
 1. no pooling: strided convolutions in D, fractionally strided (transposed) ones in G;
 2. batch normalisation in both networks, except on G's output layer and D's input layer;
