@@ -5,8 +5,9 @@ figure is a picture, and its words (axis titles, legends, titles, word tick labe
 into it.  So during the book build (``GANLAB_FIGURE_TRANSLATIONS=ko=<path>/figures.json``, set by
 ``scripts/build_book.py``), every matplotlib figure a chapter displays -- plainly, or through
 ``glue`` -- is drawn a second time with its word texts looked up in a translation table, and the
-translated PNG travels with the output under its own MIME type (:func:`rendition_mime`).  The
-translated notebook generator swaps it in for the English PNG; the English book ignores it.
+translated PNG travels in the output's metadata, under its own key (:func:`rendition_mime`), not
+in its data: MyST-NB would warn about an output type it cannot show.  The translated notebook
+generator swaps it in for the English PNG; the English book never looks at it.
 
 The table (``translations/<lang>/figures.json``)::
 
@@ -17,10 +18,10 @@ A pattern is a regular expression that must match the whole text; its replacemen
 the groups.  A value equal to its key keeps the English deliberately.  Texts without words
 (numbers, symbols, ``$D(G(z))$``: see :func:`has_words`) are never looked up.
 
-Each rendition records, in the output's metadata under the same MIME type, which texts it
+Each rendition, ``{"png": base64, "texts": {...}, "font": ...}``, records which texts it
 translated and how (``texts``: English -> translation, or None when the table had none) and
-the CJK font it used (``font``, None when no font was found: then the figure stays English
-and the build says so).  The build compares that record with the current table and re-executes
+the CJK font it used (``font``, None when no font was found: then ``png`` is empty, the figure
+stays English and the build says so).  The build compares that record with the current table and re-executes
 a chapter whose figures were drawn with an older one.
 """
 from __future__ import annotations
@@ -47,7 +48,10 @@ _MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$", re.S)
 
 
 def rendition_mime(lang: str) -> str:
-    """The MIME type of a figure's translated PNG (``image/x.ganlab-ko+png``). First used in the book build."""
+    """The output-metadata key of a figure's ``lang`` rendition (``image/x.ganlab-ko+png``).
+
+    First used in the book build.
+    """
     return f"image/x.ganlab-{lang}+png"
 
 
@@ -204,10 +208,11 @@ def _formatter(lang: str, table: dict):
             figure_module = sys.modules.get("matplotlib.figure")
             if figure_module is None or not isinstance(obj, figure_module.Figure):
                 return None
-            try:
-                return render_translated(obj, table, **_inline_print_kwargs())
+            try:  # no data of this type: everything goes to the output's metadata
+                png, record = render_translated(obj, table, **_inline_print_kwargs())
+                return None, {"png": png, **record}
             except Exception as exc:  # noqa: BLE001  (the build reports it; the English figure stays)
-                return "", {"texts": {}, "font": None, "error": f"{type(exc).__name__}: {exc}"}
+                return None, {"png": "", "texts": {}, "font": None, "error": f"{type(exc).__name__}: {exc}"}
 
     return TranslatedFigureFormatter()
 

@@ -14,14 +14,26 @@ What a build does, in order:
 3. **Run Jupyter Book** (Sphinx) with warnings as errors (``-W --keep-going``).  Execution is
    cached (jupyter-cache, ``<builddir>/.jupyter_cache``): a chapter re-executes only when its
    code changes.  ``--fast`` sets ``GANLAB_FAST=1`` (every chapter shortens its training) and
-   builds into ``_build/fast`` so fast results never enter the full build's cache.
-4. **Mark a fast build.**  With ``--fast`` every page gets a banner at its top saying that its
+   builds into ``_build/fast`` so fast results never enter the full build's cache.  While the
+   chapters execute, ``GANLAB_FIGURE_TRANSLATIONS`` makes ``ganlab`` draw every figure a
+   second time in each translation's language (``ganlab/i18n.py``); a cached chapter whose
+   figures lack that rendition, or were drawn from an older ``figures.json``, is dropped
+   from the cache first and executes again.  The noise of the log (the kernels' "running
+   over TCP without encryption" warnings, setuptools' editable-install notice, MyST's
+   configuration dump) is filtered out of the terminal and of ``build.log``.
+4. **Build each translation** (``translations/<lang>/book.yml``; today Korean) without
+   executing anything: ``scripts/translated_book.py`` writes ``<builddir>/<lang>-src/`` from
+   the English chapters, the cache's outputs, the translated Markdown and the translated
+   figures, and Jupyter Book builds it (same checks) into ``<builddir>/html/<lang>/``.
+   Every page of both books gets a link to the same page in the other language.
+5. **Mark a fast build.**  With ``--fast`` every page gets a banner at its top saying that its
    numbers come from shortened runs (they can disagree with the text, which follows the full
    runs).
-5. **Check the result.**  The build fails (exit status 1) when Sphinx reported a warning,
+6. **Check the result.**  The build fails (exit status 1) when Sphinx reported a warning,
    when any executed cell produced an error output, or when a page shows a traceback.
-6. **Zip the HTML** into ``<builddir>/html/_downloads/gan-course-html.zip`` (linked from
-   "How to run") and print the wall time and each chapter's execution time.
+7. **Zip the HTML** (both languages) into ``<builddir>/html/_downloads/gan-course-html.zip``
+   (linked from "How to run"; the translated books link the same file) and print the wall
+   time of the English book and of the translations, and each chapter's execution time.
 """
 
 from __future__ import annotations
@@ -34,12 +46,18 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python scripts/build_book.py` as well as `-m scripts.build_book`
+    sys.path.insert(0, str(ROOT))
+
+from scripts import translated_book  # noqa: E402
 
 #: npm packages the offline book needs, with the version ranges we accept.
 NPM_PACKAGES = {
@@ -143,6 +161,18 @@ class Paths:
         """Copied to the HTML root (``html_extra_path`` in ``_config.yml``)."""
         return self.root / ".cache" / "book-extra"
 
+    def translated_source(self, lang: str) -> Path:
+        """The generated Jupyter Book project of the ``lang`` book."""
+        return self.builddir / f"{lang}-src"
+
+    def translated_build(self, lang: str) -> Path:
+        """Sphinx's build folder for ``lang`` (myst-nb writes next to its ``html``)."""
+        return self.builddir / f"{lang}-build"
+
+    def translated_html(self, lang: str) -> Path:
+        """Where the ``lang`` book is published: ``<builddir>/html/<lang>/``."""
+        return self.html / lang
+
 
 @dataclass
 class BuildReport:
@@ -154,6 +184,11 @@ class BuildReport:
     tracebacks_in_html: list[str] = field(default_factory=list)
     chapter_seconds: dict[str, float | None] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    english_seconds: float = 0.0
+    translated_seconds: dict[str, float] = field(default_factory=dict)
+    translations: dict[str, "translated_book.ProjectReport"] = field(default_factory=dict)
+    translation_problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     zip_path: Path | None = None
 
     @property
@@ -163,6 +198,7 @@ class BuildReport:
             and not self.warnings
             and not self.error_outputs
             and not self.tracebacks_in_html
+            and not self.translation_problems
         )
 
 
@@ -317,18 +353,39 @@ def publish_exercises(paths: Paths) -> list[str]:
 # --------------------------------------------------------------------------------------
 # 3. Jupyter Book
 # --------------------------------------------------------------------------------------
+#: Lines of the build's output that say nothing a reader can act on (issue 11): every kernel's
+#: warning about its local TCP transport, and MyST's dump of its whole configuration.
+LOG_NOISE = re.compile(
+    r"Kernel is running over TCP without encryption"
+    r"|^myst(-nb)? v[\d.]+: (Md|Nb)ParserConfig\("
+)
+
+
+def is_noise(line: str) -> bool:
+    """Whether a line of the build's output is :data:`LOG_NOISE`. First used in the book build."""
+    return bool(LOG_NOISE.search(line))
+
+
 class _Tee:
-    """Write to a terminal stream and a log file at once."""
+    """Write to a terminal stream and a log file at once, line by line, without the noise."""
 
     def __init__(self, stream, log):
-        self.stream, self.log = stream, log
+        self.stream, self.log, self.pending = stream, log, ""
 
     def write(self, text):
-        self.stream.write(text)
-        self.log.write(text)
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            if not is_noise(line):
+                self.stream.write(line + "\n")
+                self.log.write(line + "\n")
         return len(text)
 
     def flush(self):
+        if self.pending and not is_noise(self.pending):
+            self.stream.write(self.pending)
+            self.log.write(self.pending)
+        self.pending = ""
         self.stream.flush()
         self.log.flush()
 
@@ -339,33 +396,66 @@ class _Tee:
         return getattr(self.stream, name)
 
 
+@contextmanager
+def _quiet_kernels():
+    """Filter :data:`LOG_NOISE` out of file descriptor 2 (the kernels inherit it, so their
+    warnings bypass ``sys.stderr``)."""
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def pump():
+        with os.fdopen(read_end, "rb") as pipe:
+            for line in pipe:
+                if not is_noise(line.decode("utf-8", "replace")):
+                    os.write(terminal, line)
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(terminal, 2)  # closes the pipe's last write end held here: the pump ends
+        thread.join(timeout=5)
+        os.close(terminal)
+
+
 def run_jupyter_book(paths: Paths) -> int:
-    """``jupyter-book build . -W --keep-going``, with the HTML in ``<builddir>/html``.
+    """``jupyter-book build . -W --keep-going``, with the HTML in ``<builddir>/html``."""
+    return run_sphinx(paths.root, paths.html, paths.builddir / ".doctrees", paths.log)
+
+
+def run_sphinx(source: Path, html: Path, doctrees: Path, log_path: Path) -> int:
+    """Build the Jupyter Book project in ``source`` (its ``_config.yml``, ``_toc.yml``) into ``html``.
 
     Called through ``jupyter_book.sphinx.build_sphinx`` (what the CLI calls) so that the
-    build folder can be anywhere; output goes to the terminal and to ``<builddir>/build.log``.
+    build folder can be anywhere; output goes to the terminal and to ``log_path``, without
+    :data:`LOG_NOISE`.
     """
     from jupyter_book.sphinx import build_sphinx
     from sphinx.util.console import nocolor
 
     nocolor()  # plain text in the terminal and in build.log
 
-    paths.builddir.mkdir(parents=True, exist_ok=True)
-    with open(paths.log, "w", encoding="utf-8") as log:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w", encoding="utf-8") as log, _quiet_kernels():
         old = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = _Tee(old[0], log), _Tee(old[1], log)
         try:
             result = build_sphinx(
-                paths.root,
-                paths.html,
+                source,
+                html,
                 use_external_toc=True,
                 noconfig=True,
-                path_config=str(paths.root / "_config.yml"),
+                path_config=str(source / "_config.yml"),
                 confoverrides={
-                    "external_toc_path": (paths.root / "_toc.yml").as_posix(),
+                    "external_toc_path": (source / "_toc.yml").as_posix(),
                     "latex_individualpages": False,
                 },
-                doctreedir=paths.builddir / ".doctrees",
+                doctreedir=doctrees,
                 builder="html",
                 warningiserror=True,
                 keep_going=True,
@@ -484,6 +574,94 @@ def chapter_problems(paths: Paths, chapter: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------
+# 4b. The translations
+# --------------------------------------------------------------------------------------
+def figure_translations_env(root: Path) -> str:
+    """``GANLAB_FIGURE_TRANSLATIONS`` for the kernels: ``lang=<figures.json>`` per translation."""
+    tables = [(lang, translated_book.figure_table_path(root, lang))
+              for lang in translated_book.languages(root)]
+    return os.pathsep.join(f"{lang}={path}" for lang, path in tables if path.is_file())
+
+
+def drop_stale_figures(paths: Paths, chapters: list[str]) -> dict[str, list[str]]:
+    """Remove from the jupyter-cache every chapter whose translated figures must be redrawn.
+
+    A cache made before the translations (or with an older ``figures.json``, or without a CJK
+    font) would otherwise give the translated book English or outdated figures; dropped, the
+    chapter executes again in this build.  Returns the reasons, by chapter.
+    """
+    from jupyter_cache import get_cache
+
+    load_table, find_cjk_font = translated_book.i18n().load_table, translated_book.i18n().find_cjk_font
+    tables = {lang: load_table(translated_book.figure_table_path(paths.root, lang))
+              for lang in translated_book.languages(paths.root)
+              if translated_book.figure_table_path(paths.root, lang).is_file()}
+    if not tables or not paths.jupyter_cache.is_dir():
+        return {}
+    font = find_cjk_font()
+    cache = get_cache(paths.jupyter_cache)
+    dropped = {}
+    for name in chapters:
+        record = _cache_record(paths, name)
+        if record is None:
+            continue
+        notebook = cache.get_cache_bundle(record.pk).nb
+        reasons = [f"{lang}: {reason}" for lang, table in tables.items()
+                   for reason in translated_book.stale_figures(notebook, lang, table, font)]
+        if reasons:
+            cache.remove_cache(record.pk)
+            dropped[name] = reasons
+    return dropped
+
+
+def executed_chapters(paths: Paths, chapters: list[str]) -> dict:
+    """Each chapter as it stands, with the outputs of its cached execution merged in."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    cache = get_cache(paths.jupyter_cache)
+    executed = {}
+    for name in chapters:
+        notebook = nbformat.read(paths.root / "chapters" / f"{name}.ipynb", as_version=4)
+        try:
+            executed[name] = cache.merge_match_into_notebook(notebook)[1]
+        except KeyError:
+            continue  # not executed: chapter_problems() reports it
+    return executed
+
+
+def execution_records(paths: Paths, chapters: list[str]) -> dict[str, dict | None]:
+    """What the status page's execution table shows, from the jupyter-cache."""
+    records = {}
+    for name in chapters:
+        record = _cache_record(paths, name)
+        records[name] = None if record is None else {
+            "modified": record.created.strftime("%Y-%m-%d %H:%M"),
+            "seconds": record.data.get("execution_seconds") or 0.0,
+            "ok": True,  # jupyter-cache keeps successful executions only
+        }
+    return records
+
+
+def build_translation(paths: Paths, lang: str, executed: dict, records: dict) -> tuple:
+    """Write and build the ``lang`` book; returns ``(project report, Sphinx status, warnings)``."""
+    project = translated_book.write_project(paths.root, paths.translated_source(lang), lang,
+                                            executed, records)
+    build = paths.translated_build(lang)
+    log = paths.builddir / f"build-{lang}.log"
+    status = run_sphinx(project.source, build / "html", build / ".doctrees", log)
+    warnings = [f"{lang}: {w}" for w in log_problems(log.read_text(encoding="utf-8"))]
+    if (build / "html").is_dir():
+        sync_tree(paths.static, build / "html" / "_static")
+        sync_tree(paths.extra, build / "html")
+        target = paths.translated_html(lang)
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(build / "html", target)
+    return project, status, warnings
+
+
+# --------------------------------------------------------------------------------------
 # 4. The fast build's banner
 # --------------------------------------------------------------------------------------
 FAST_BANNER_ID = "ganlab-fast-build"
@@ -495,17 +673,25 @@ FAST_BANNER = (
     "Build the book with <code>make book</code> for the real figures.</div>")
 
 
-def mark_fast_pages(html_dir: Path) -> int:
-    """Put :data:`FAST_BANNER` right after ``<body ...>`` on every page; returns pages marked."""
+def fast_banner(text: str) -> str:
+    """:data:`FAST_BANNER` with another text (a translated book's banner)."""
+    return FAST_BANNER[:FAST_BANNER.index(">") + 1] + text + "</div>"
+
+
+def mark_fast_pages(html_dir: Path, banner: str = FAST_BANNER, skip: tuple[str, ...] = ()) -> int:
+    """Put ``banner`` right after ``<body ...>`` on every page but those under the folders
+    ``skip`` (the translations, which get their own); returns pages marked."""
     marked = 0
     for page in sorted(html_dir.rglob("*.html")):
         if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        if page.relative_to(html_dir).parts[0] in skip:
             continue
         text = page.read_text(encoding="utf-8")
         body = re.search(r"<body[^>]*>", text)
         if body is None or FAST_BANNER_ID in text:
             continue
-        page.write_text(text[:body.end()] + FAST_BANNER + text[body.end():], encoding="utf-8")
+        page.write_text(text[:body.end()] + banner + text[body.end():], encoding="utf-8")
         marked += 1
     return marked
 
@@ -521,13 +707,18 @@ def _fingerprint(files: list[Path], base: Path) -> str:
     return digest.hexdigest()
 
 
-def zip_html(paths: Paths) -> Path:
-    """Zip the whole HTML book (re-zips only when a file changed)."""
+def zip_html(paths: Paths, languages: list[str] = ()) -> Path:
+    """Zip the whole HTML book, every language (re-zips only when a file changed).
+
+    Each translated book links the same zip (``<lang>/_downloads/``: a hard link).
+    """
     target = paths.html / ZIP_RELPATH
-    files = sorted(p for p in paths.html.rglob("*") if p.is_file() and p != target)
+    links = [paths.translated_html(lang) / ZIP_RELPATH for lang in languages]
+    files = sorted(p for p in paths.html.rglob("*") if p.is_file() and p != target and p not in links)
     stamp = paths.builddir / ".zip-fingerprint"
     fingerprint = _fingerprint(files, paths.html)
     if target.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
+        _link_zip(target, links)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".zip.part")
@@ -536,12 +727,25 @@ def zip_html(paths: Paths) -> Path:
             zf.write(path, Path("gan-course-html") / path.relative_to(paths.html))
     tmp.replace(target)
     stamp.write_text(fingerprint)
+    _link_zip(target, links)
     return target
 
 
+def _link_zip(target: Path, links: list[Path]) -> None:
+    for link in links:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.exists():
+            link.unlink()
+        try:
+            os.link(target, link)
+        except OSError:  # a file system without hard links
+            shutil.copy2(target, link)
+
+
 # --------------------------------------------------------------------------------------
-def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False) -> BuildReport:
-    """Build the book; see the module docstring for the steps."""
+def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False,
+          translations: bool = True) -> BuildReport:
+    """Build the book, then each translation; see the module docstring for the steps."""
     start = time.perf_counter()
     if builddir is None:
         builddir = root / ("_build/fast" if fast else "_build")
@@ -550,6 +754,8 @@ def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False) -
         os.environ["GANLAB_FAST"] = "1"
     else:
         os.environ.pop("GANLAB_FAST", None)
+    languages = translated_book.languages(paths.root) if translations else []
+    _set_figure_translations(paths, languages)
 
     versions = vendor_assets(paths)
     print(f"[book] offline assets: {versions}", flush=True)
@@ -557,21 +763,78 @@ def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False) -
     print(f"[book] exercises published: {assignments or 'none'}", flush=True)
 
     report = BuildReport()
+    chapters = chapter_names(paths.root)
+    build_english(paths, chapters, report)
+    report.english_seconds = time.perf_counter() - start
+    if languages:
+        build_translations(paths, chapters, languages, report)
+    if paths.html.is_dir():
+        finish_html(paths, languages, fast, report)
+    report.chapter_seconds = chapter_seconds(paths, chapters)
+    report.wall_seconds = time.perf_counter() - start
+    return report
+
+
+def _set_figure_translations(paths: Paths, languages: list[str]) -> None:
+    ENV = translated_book.i18n().ENV
+    value = figure_translations_env(paths.root) if languages else ""
+    if value:
+        os.environ[ENV] = value  # the kernels inherit it: ganlab draws each figure per language
+    else:
+        os.environ.pop(ENV, None)
+
+
+def build_english(paths: Paths, chapters: list[str], report: BuildReport) -> None:
+    """Steps 3 and 6 for the English book: execute (cached), build, check."""
+    if os.environ.get("GANLAB_FIGURE_TRANSLATIONS"):
+        for name, reasons in drop_stale_figures(paths, chapters).items():
+            print(f"[book] {name} executes again: {'; '.join(reasons)}", flush=True)
     report.status = run_jupyter_book(paths)
     report.warnings = log_problems(paths.log.read_text(encoding="utf-8"))
-    chapters = chapter_names(paths.root)
     for name in chapters:
         report.error_outputs += [f"{name}: {p}" for p in chapter_problems(paths, name)]
     if paths.html.is_dir():
         sync_tree(paths.static, paths.html / "_static")
         sync_tree(paths.extra, paths.html)
-        if fast:
-            print(f"[book] fast-build banner on {mark_fast_pages(paths.html)} pages", flush=True)
-        report.tracebacks_in_html = html_tracebacks(paths.html)
-        report.zip_path = zip_html(paths)
-    report.chapter_seconds = chapter_seconds(paths, chapters)
-    report.wall_seconds = time.perf_counter() - start
-    return report
+
+
+def build_translations(paths: Paths, chapters: list[str], languages: list[str],
+                       report: BuildReport) -> None:
+    """Step 4: each translated book, from the English build's executed chapters."""
+    executed = executed_chapters(paths, chapters)
+    missing = [name for name in chapters if name not in executed]
+    if missing:
+        report.translation_problems.append(
+            f"translations not built: chapters without a successful execution: {missing}")
+        return
+    records = execution_records(paths, chapters)
+    for lang in languages:
+        start = time.perf_counter()
+        print(f"\n[book] ---- the {lang} book (executes nothing) ----", flush=True)
+        project, status, warnings = build_translation(paths, lang, executed, records)
+        report.translations[lang] = project
+        report.status = report.status or status
+        report.warnings += warnings
+        report.translation_problems += [f"{lang}: {p}" for p in project.problems()]
+        report.notes += [f"{lang}: {n}" for n in project.notes()]
+        report.translated_seconds[lang] = time.perf_counter() - start
+
+
+def finish_html(paths: Paths, languages: list[str], fast: bool, report: BuildReport) -> None:
+    """Steps 4 to 7 on the HTML: language switches, fast banners, checks, zip."""
+    for lang in languages:
+        if paths.translated_html(lang).is_dir():
+            name = translated_book.settings(paths.root, lang)["name"]
+            links = translated_book.add_language_switch(paths.html, lang, name)
+            print(f"[book] language switch en <-> {lang}: {links} links", flush=True)
+    if fast:
+        marked = mark_fast_pages(paths.html, skip=tuple(languages))
+        for lang in languages:
+            text = translated_book.settings(paths.root, lang)["fast_banner"]
+            marked += mark_fast_pages(paths.translated_html(lang), fast_banner(text))
+        print(f"[book] fast-build banner on {marked} pages", flush=True)
+    report.tracebacks_in_html = html_tracebacks(paths.html)
+    report.zip_path = zip_html(paths, [lang for lang in languages if paths.translated_html(lang).is_dir()])
 
 
 def print_report(report: BuildReport, fast: bool) -> None:
@@ -581,12 +844,18 @@ def print_report(report: BuildReport, fast: bool) -> None:
         print(f"[book]   {name:32s} {shown}")
     total = sum(s for s in report.chapter_seconds.values() if s)
     print(f"[book]   chapters' execution time (from the cache): {total:.1f} s")
+    print(f"[book]   wall time of the English book (with its executions): {report.english_seconds:.1f} s")
+    for lang, secs in report.translated_seconds.items():
+        print(f"[book]   wall time of the {lang} book (executes nothing): {secs:.1f} s")
     print(f"[book]   total wall time of this build: {report.wall_seconds:.1f} s")
     if report.zip_path:
         print(f"[book]   offline zip: {report.zip_path} ({report.zip_path.stat().st_size / 1e6:.1f} MB)")
+    for item in report.notes:
+        print(f"[book]   NOTE {item}")
     for title, items in (("Sphinx warnings/errors", report.warnings),
                          ("error outputs in executed chapters", report.error_outputs),
-                         ("pages showing a traceback", report.tracebacks_in_html)):
+                         ("pages showing a traceback", report.tracebacks_in_html),
+                         ("problems of the translated books", report.translation_problems)):
         if items:
             print(f"[book]   {title} ({len(items)}):")
             for item in items[:50]:
@@ -603,9 +872,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--builddir", type=Path, default=None,
                         help="build folder: HTML in <builddir>/html, execution cache in "
                              "<builddir>/.jupyter_cache (default _build, or _build/fast with --fast)")
+    parser.add_argument("--english-only", action="store_true",
+                        help="build the English book only (no translations, no translated figures)")
     args = parser.parse_args(argv)
     try:
-        report = build(ROOT, args.builddir, fast=args.fast)
+        report = build(ROOT, args.builddir, fast=args.fast, translations=not args.english_only)
     except BuildError as exc:
         print(f"[book] ERROR: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,9 @@
 """Shared fixtures.
 
 ``fast_book`` builds the whole book ONCE per test session, in fast mode (``GANLAB_FAST=1``),
-with warnings as errors, into a temporary build folder; tests/test_chapters.py and
-tests/test_book.py both read that one build.
+with warnings as errors, into a temporary build folder: the English book, then the Korean one
+(``<builddir>/html/ko``, from ``<builddir>/ko-src``); tests/test_chapters.py, tests/test_book.py
+and tests/test_translations.py all read that one build.
 
 Environment variables (for developing the tests, not needed in CI):
 - ``GANLAB_BOOK_ROOT``: build and check the book in another checkout (for example a
@@ -42,8 +43,9 @@ CHAPTERS = [
     "09-autoencoders-vae",
 ]
 
-#: Generous bound on the whole fast build (10 chapters at ~20 s each, plus Sphinx).
-BUILD_TIMEOUT_S = 1800
+#: Generous bound on the whole fast build (10 chapters at ~20 s each, plus Sphinx twice: the
+#: English and the Korean book).
+BUILD_TIMEOUT_S = 2400
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,14 @@ class BuiltBook:
 
     def page(self, name: str) -> Path:
         return self.html / f"{name}.html"
+
+    def translated_page(self, name: str, lang: str = "ko") -> Path:
+        """A page of the translated book (``<builddir>/html/<lang>/<name>.html``)."""
+        return self.html / lang / f"{name}.html"
+
+    def translated_source(self, chapter: str, lang: str = "ko") -> Path:
+        """The generated, executed translated notebook the translated book was built from."""
+        return self.builddir / f"{lang}-src" / "chapters" / f"{chapter}.ipynb"
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,11 @@
 """The built HTML book, read the way a learner reads it: in a real browser, offline.
 
 Debian's chromium (headless, driven by playwright) opens every page of the fast build
-(``fast_book`` in conftest.py) from a local HTTP server.  Every request that leaves that
-server is blocked and recorded: the book must read without the internet (no CDN).
+(``fast_book`` in conftest.py), English and Korean (``ko/``), from a local HTTP server.  Every
+request that leaves that server is blocked and recorded: the book must read without the
+internet (no CDN).  Korean pages must show Hangul drawn with a real font (Debian's
+fonts-noto-cjk; without one chromium draws boxes), and every page links to its twin in the
+other language.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ FRONT_AND_BACK = ["book/intro", "book/how-to-run", "book/exercises", "book/instr
 ZIP = Path("_downloads") / "gan-course-html.zip"
 ASSIGNMENTS = ["01-minimax", "02-losses", "03-training-step", "04-dcgan", "05-batchnorm", "06-cyclegan",
                "07-evaluation", "08-vae"]
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+SWITCH = "a.ganlab-language-switch"
 CDN_HOSTS = re.compile(r"cdn\.|jsdelivr|unpkg\.com|cdnjs|googleapis|gstatic|polyfill\.io|plausible\.io")
 
 pytestmark = pytest.mark.slow
@@ -238,6 +243,97 @@ def test_bibliography_lists_cited_papers(fast_book):
 
 
 # ---------------------------------------------------------------------------------------
+# The Korean book
+# ---------------------------------------------------------------------------------------
+#: Draws a Hangul syllable and a private-use character (which no font has: chromium draws its
+#: "missing glyph" box) in the page's own font; identical pixels mean Hangul is drawn as boxes.
+_HANGUL_DRAWN = """(text) => {
+  const family = getComputedStyle(document.querySelector('main')).fontFamily;
+  const draw = (ch) => {
+    const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const g = c.getContext('2d'); g.font = '40px ' + family;
+    g.fillText(ch, 4, 48); return Array.from(g.getImageData(0, 0, 64, 64).data).join(',');
+  };
+  const box = draw('\\ue000');
+  const hangul = Array.from(text).filter(ch => /[\\uac00-\\ud7a3]/.test(ch)).slice(0, 5);
+  return {checked: hangul.length, boxes: hangul.filter(ch => draw(ch) === box).length};
+}"""
+
+
+def _korean_text_is_drawn(v: Visit, name: str) -> None:
+    text = v.page.inner_text("main")
+    syllables = len(HANGUL.findall(text))
+    assert syllables >= 20, f"ko/{name} shows {syllables} Hangul syllables: not translated yet?"
+    drawn = v.page.evaluate(_HANGUL_DRAWN, text)
+    assert drawn["checked"] and drawn["boxes"] == 0, (
+        f"ko/{name}: {drawn['boxes']} of {drawn['checked']} Hangul syllables drawn as boxes "
+        "(no CJK font: apt-get install fonts-noto-cjk)")
+    assert v.page.evaluate("() => document.documentElement.lang") == "ko"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", [f"chapters/{c}" for c in CHAPTERS] + FRONT_AND_BACK)
+def test_korean_page_in_the_browser(visit, fast_book, name):
+    assert fast_book.translated_page(name).is_file(), f"ko/{name}.html was not built"
+    v = visit(f"ko/{name}")
+    v.wait_for_mathjax()
+    v.page.wait_for_load_state("networkidle")
+    _check_common(v, f"ko/{name}")
+    _korean_text_is_drawn(v, name)
+    images = v.page.evaluate("""() => Array.from(document.querySelectorAll('main img')).map(
+        i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0}))""")
+    broken = [i["src"] for i in images if not i["ok"]]
+    assert not broken, f"ko/{name}: images that did not load: {broken}"
+    if name.startswith("chapters/"):
+        assert any("_images/" in (i["src"] or "") for i in images), f"ko/{name}: no figure"
+        maths = _math_count(v.page)
+        assert maths > 0 and v.page.locator("main mjx-container").count() >= maths, f"ko/{name}: maths"
+        assert v.page.locator("mjx-merror").count() == 0, f"ko/{name}: MathJax reports a TeX error"
+    switch = v.page.locator(SWITCH)
+    assert switch.count() == 1 and switch.get_attribute("href") == "../" * (name.count("/") + 1) + f"{name}.html"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["book/intro", "chapters/02-minimax"])
+def test_language_switch_both_ways(visit, server, name):
+    v = visit(name)
+    v.page.locator(SWITCH).first.click()
+    v.page.wait_for_load_state("load")
+    assert v.page.url == f"{server}/ko/{name}.html", v.page.url
+    assert len(HANGUL.findall(v.page.inner_text("main"))) >= 20
+    v.page.locator(SWITCH).first.click()
+    v.page.wait_for_load_state("load")
+    assert v.page.url == f"{server}/{name}.html", v.page.url
+    assert not v.external and not v.js_errors, (v.external, v.js_errors)
+
+
+def test_every_page_links_its_twin_in_the_other_language(fast_book):
+    english = [p for p in _pages(fast_book.html) if p.relative_to(fast_book.html).parts[0] != "ko"
+               and "<main" in p.read_text(encoding="utf-8")]
+    assert len(english) >= len(CHAPTERS) + len(FRONT_AND_BACK)
+    missing = []
+    for page in english:
+        twin = fast_book.html / "ko" / page.relative_to(fast_book.html)
+        for here, there in ((page, twin), (twin, page)):
+            text = here.read_text(encoding="utf-8") if here.is_file() else ""
+            hrefs = re.findall(r'class="ganlab-language-switch[^"]*" href="([^"]+)"', text)
+            target = Path(unquote(urlparse(urljoin("file://" + str(here), hrefs[0])).path)) if hrefs else None
+            if len(hrefs) != 1 or target != there:
+                missing.append(f"{here.relative_to(fast_book.html)} -> {there.relative_to(fast_book.html)}")
+    assert not missing, "pages without a switch to their twin:\n" + "\n".join(missing)
+
+
+def test_korean_status_page_lists_every_chapter_with_its_run_time(fast_book):
+    text = fast_book.translated_page("book/status").read_text(encoding="utf-8")
+    table = text[text.index("<table"):text.index("</table>")]
+    for chapter in CHAPTERS:
+        row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*chapters/{chapter}(?:(?!</tr>).)*</tr>", table, flags=re.S)
+        assert row, f"the Korean status page has no row for {chapter}"
+        cells = re.findall(r"<td[^>]*><p>(.*?)</p></td>", row.group(0), flags=re.S)
+        assert float(cells[3]) > 0 and "✅" in cells[4], f"{chapter}: {cells}"
+
+
+# ---------------------------------------------------------------------------------------
 # The whole HTML: links, offline, the zip, the exercise downloads
 # ---------------------------------------------------------------------------------------
 class _Links(html.parser.HTMLParser):
@@ -313,10 +409,12 @@ def test_offline_zip_holds_the_whole_book(fast_book):
         assert zf.testzip() is None
     for page in ["index", "book/intro", *(f"chapters/{c}" for c in CHAPTERS)]:
         assert f"gan-course-html/{page}.html" in names, f"{page}.html missing from the zip"
+        assert f"gan-course-html/ko/{page}.html" in names, f"ko/{page}.html missing from the zip"
     assert "gan-course-html/_static/vendor/mathjax/tex-mml-chtml.js" in names
     assert "gan-course-html/_static/vendor/html-manager/embed-amd.js" in names
     how_to_run = fast_book.page("book/how-to-run").read_text(encoding="utf-8")
     assert f'href="../{ZIP.as_posix()}"' in how_to_run, "how-to-run does not link the zip"
+    assert (fast_book.html / "ko" / ZIP).is_file(), "the Korean book's link to the zip leads nowhere"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -335,8 +433,12 @@ def test_every_page_of_the_fast_build_says_its_numbers_are_from_short_runs(fast_
              if "_static" not in p.parts and "_sources" not in p.parts
              and "<main" in p.read_text(encoding="utf-8")]
     assert len(pages) >= len(CHAPTERS)
-    unmarked = [str(p.relative_to(fast_book.html)) for p in pages
-                if "shortened training runs" not in p.read_text(encoding="utf-8")]
+    def says_so(page: Path) -> bool:
+        korean = page.relative_to(fast_book.html).parts[0] == "ko"
+        return ("빠른 빌드" if korean else "shortened training runs") in page.read_text(encoding="utf-8")
+
+    assert any(p.relative_to(fast_book.html).parts[0] == "ko" for p in pages)
+    unmarked = [str(p.relative_to(fast_book.html)) for p in pages if not says_so(p)]
     assert not unmarked, f"pages without the fast-build banner: {unmarked}"
     # the banner comes first in the body, before the page's own content
     chapter = fast_book.page(f"chapters/{CHAPTERS[0]}").read_text(encoding="utf-8")
