@@ -9,6 +9,11 @@ import torch
 
 from ganlab import exercise_checks as checks
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # defined by earlier cells of the notebook
+    from shared import _check_scalar_tensor, _name_the_slip
+
 
 def _normal(mean, std):
     """Density of N(mean, std^2) as a function of a tensor x (the tests' own)."""
@@ -17,15 +22,8 @@ def _normal(mean, std):
 
 def _check_value(got, expected, what, mistakes=(), atol=1e-5, rtol=1e-5):
     """got must be a 0-dim tensor close to expected; if it equals a known mistake, say which."""
-    checks.restore()  # the learner's function just ran: trust nothing it may have replaced
-    checks.assert_true(type(got) is torch.Tensor, f"{what}: expected a torch.Tensor, got {type(got).__name__} "
-                       "(return the tensor itself: no .item(), no float())")
-    checks.assert_tensor(got, what)
-    checks.assert_shape(got, (), what + " (a scalar: average with .mean(), integrate with torch.trapezoid)")
-    for hint, wrong in mistakes:
-        far_from_answer = abs(wrong - expected) > 1e-3 * (1 + abs(expected))
-        if far_from_answer and abs(float(got) - wrong) <= 1e-5 + 1e-4 * abs(wrong):
-            checks.assert_true(False, f"{what}: expected {expected:.6f}, got {float(got):.6f}. {hint}")
+    _check_scalar_tensor(got, what, "a scalar: average with .mean(), integrate with torch.trapezoid")
+    _name_the_slip(float(got), expected, what, mistakes)
     checks.assert_close(got, torch.tensor(expected, dtype=got.dtype), what, atol=atol, rtol=rtol)
 
 

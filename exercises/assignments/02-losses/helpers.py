@@ -9,6 +9,11 @@ import torch
 
 from ganlab import exercise_checks as checks
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # defined by earlier cells of the notebook
+    from shared import _check_scalar_tensor, _name_the_slip
+
 
 def _softplus(v):
     """log(1 + e^v) without overflow: max(v, 0) + log1p(e^-|v|)."""
@@ -25,20 +30,14 @@ def _mean(values):
 
 def _check_loss(got, expected, what, mistakes=(), atol=1e-5, rtol=1e-5):
     """got: a 0-dim tensor close to expected. Names the mistake if got matches a known one."""
-    checks.restore()  # the learner's function just ran: trust nothing it may have replaced
-    checks.assert_true(type(got) is torch.Tensor, f"{what}: expected a torch.Tensor, got {type(got).__name__} "
-                       "(return the tensor itself: no .item(), no float())")
-    checks.assert_tensor(got, what)
-    checks.assert_shape(got, (), what + " (a scalar: average over the batch with .mean())")
+    _check_scalar_tensor(got, what, "a scalar: average over the batch with .mean()")
     value = float(got)
     checks.assert_true(not math.isinf(value), f"{what} is {value}: the logarithm overflowed. torch.log(torch.sigmoid(l)) "
                        "is log(0) = -inf once |l| is large; use F.softplus, F.logsigmoid or "
                        "F.binary_cross_entropy_with_logits (see the identities above).")
     checks.assert_true(not math.isnan(value), f"{what} is nan. The inputs are logits (any real number), not probabilities: "
                        "torch.log of a negative logit is nan. Use D(x) = sigmoid(logit) through softplus.")
-    for hint, wrong in mistakes:
-        if abs(wrong - expected) > 1e-3 * (1 + abs(expected)) and abs(value - wrong) <= 1e-5 + 1e-4 * abs(wrong):
-            checks.assert_true(False, f"{what}: expected {expected:.6f}, got {value:.6f}. {hint}")
+    _name_the_slip(value, expected, what, mistakes)
     checks.assert_close(got, torch.tensor(expected, dtype=got.dtype), what, atol=atol, rtol=rtol)
 
 

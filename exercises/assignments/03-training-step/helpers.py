@@ -122,9 +122,10 @@ def _d_twice(seed, stale, lr=0.1):
     return before, first, _parameters(D)
 
 
-def _assert_same_run(clean, stale, what):
-    """The stale run ends where the clean one does; the clean run must have moved (a step that does
-    nothing leaks no old gradient, and earns nothing here)."""
+def _assert_same_run(twice, seed, what, **kwargs):
+    """twice(seed) with stale .grad ends where it does with clean .grad; the clean run must have moved
+    (a step that does nothing leaks no old gradient, and earns nothing here)."""
+    clean, stale = twice(seed, stale=False, **kwargs), twice(seed, stale=True, **kwargs)
     checks.assert_true(not _same(clean[0], clean[1]), f"{what}'s parameters did not change in a step: this test checks "
                        "that old gradients do not leak into an update, so the step must update first")
     for step, (a, b) in enumerate(zip(clean[1:], stale[1:]), start=1):

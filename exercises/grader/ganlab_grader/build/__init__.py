@@ -4,10 +4,11 @@
     python -m ganlab_grader.build --check    # exit 1 if a committed notebook is stale
     python -m ganlab_grader.build 02-losses  # only the named assignment(s)
 
-An assignment is any folder ``exercises/assignments/<NN-name>/`` with an ``assignment.py``
-that defines ``NAME`` and ``CELLS`` (see :mod:`ganlab_grader.build.spec` for the records and
-:mod:`ganlab_grader.build.sources` for the files they draw on), so adding one needs no list
-here. Notebooks are written without outputs and byte for byte the same on every rebuild.
+An assignment is any folder ``exercises/assignments/<NN-name>/`` with an ``assignment.toml``
+(its cells, in notebook order) and a ``mistakes.toml`` (its classic mistakes): data, read into
+the records of :mod:`ganlab_grader.build.spec`; the cells' text and code come from the
+folder's Markdown and Python files (:mod:`ganlab_grader.build.sources`). Adding an assignment
+needs no list here. Notebooks are written without outputs and byte for byte the same on every rebuild.
 First used by ``make release`` (through the committed notebooks) and assignment 01-minimax.
 """
 from __future__ import annotations
@@ -51,22 +52,27 @@ def load_module(path: Path, name: str) -> ModuleType:
 
 
 def load(folder: Path) -> Assignment:
-    """The assignment in folder (its assignment.py, and mistakes.py when there is one)."""
-    key = folder.name.replace("-", "_")
-    module = load_module(folder / "assignment.py", f"ganlab_assignment_{key}")
-    name, records = getattr(module, "NAME", None), getattr(module, "CELLS", None)
-    if name != folder.name or not records:
-        raise RuntimeError(f"{folder / 'assignment.py'} must define NAME = {folder.name!r} and CELLS")
+    """The assignment in folder, from its assignment.toml and mistakes.toml."""
+    data = spec.read_toml(folder / "assignment.toml")
+    if data.get("name") != folder.name:
+        raise spec.SpecError(f"{folder / 'assignment.toml'}: name must be {folder.name!r}, "
+                             f"got {data.get('name')!r}")
+    records = tuple(spec.cell_record(entry, f"{folder / 'assignment.toml'}, cell {index}")
+                    for index, entry in enumerate(data.get("cell", []), start=1))
+    if not records:
+        raise spec.SpecError(f"{folder / 'assignment.toml'} lists no [[cell]]")
     mistakes = ()
-    if (folder / "mistakes.py").exists():
-        mistakes = tuple(load_module(folder / "mistakes.py", f"ganlab_mistakes_{key}").MISTAKES)
-    return Assignment(name, folder, tuple(records), mistakes, module.__doc__ or "")
+    if (folder / "mistakes.toml").exists():
+        entries = spec.read_toml(folder / "mistakes.toml").get("mistake", [])
+        mistakes = tuple(spec.mistake_record(entry, f"{folder / 'mistakes.toml'}, mistake {index}")
+                         for index, entry in enumerate(entries, start=1))
+    return Assignment(folder.name, folder, records, mistakes, data.get("about", ""))
 
 
 def discover(root: Path = ASSIGNMENTS) -> dict[str, Assignment]:
-    """``{NAME: Assignment}`` for every folder of root with an assignment.py, sorted."""
+    """``{NAME: Assignment}`` for every folder of root with an assignment.toml, sorted."""
     return {folder.name: load(folder) for folder in sorted(root.iterdir())
-            if (folder / "assignment.py").is_file()}
+            if (folder / "assignment.toml").is_file()}
 
 
 def render(assignment: Assignment) -> str:

@@ -10,6 +10,8 @@ An assignment lives in ``exercises/assignments/<NN-name>/``:
   ``class``, import or constant whole;
 * ``references.py``: the tests' own versions of functions that a later part calls, swapped
   in while that part is tested (see ``spec.tests(..., references=...)``);
+* ``../shared.py``: helpers that several assignments use, found when the assignment's own
+  helpers.py does not define the name;
 * ``tests.py``: test code; a name listed by a cell copies the *body* of that function (after
   its docstring), so visible and hidden tests read as ordinary functions.
 
@@ -130,8 +132,13 @@ class AssignmentFiles:
                               f"(it has {sorted(found)})")
         return found[grade_id]
 
+    @cached_property
+    def _shared(self) -> _Definitions:
+        return _Definitions(self.folder.parent / "shared.py")
+
     def code(self, *names: str) -> str:
-        """The pieces named, one blank line apart: helpers whole, test functions' bodies."""
+        """The pieces named, one blank line apart: helpers whole (the assignment's own, else the
+        shared ones), test functions' bodies."""
         pieces = []
         for name in names:
             in_helpers, in_tests = name in self._helpers.nodes, name in self._tests.nodes
@@ -141,8 +148,10 @@ class AssignmentFiles:
                 pieces.append(self._helpers.whole(name))
             elif in_tests:
                 pieces.append(self._tests.body(name))
+            elif name in self._shared.nodes:
+                pieces.append(self._shared.whole(name))
             else:
-                raise SourceError(f"{self.folder}: no {name!r} in helpers.py or tests.py")
+                raise SourceError(f"{self.folder}: no {name!r} in helpers.py, tests.py or ../shared.py")
         return "\n\n".join(pieces)
 
     def references(self, *names: str) -> str:

@@ -1,9 +1,29 @@
-"""What an assignment's ``assignment.py`` and ``mistakes.py`` are made of: named records.
+"""What an assignment's ``assignment.toml`` and ``mistakes.toml`` hold, as named records.
 
-``assignment.py`` defines ``NAME`` (``"01-minimax"``) and ``CELLS``, a tuple of the records
-below, in notebook order; :func:`build` turns them into the nbgrader source notebook with the
-text of the folder's files (see :mod:`ganlab_grader.build.sources`). ``mistakes.py`` defines
-``MISTAKES``, a tuple of :class:`Mistake`. First used by the assignment builder for assignment
+``assignment.toml`` has ``name`` (``"01-minimax"``), ``about`` and one ``[[cell]]`` table per
+cell, in notebook order, each naming its kind by its first key::
+
+    [[cell]]
+    setup = ""                       # extra import lines
+    [[cell]]
+    markdown = "intro"               # a region of text.md
+    [[cell]]
+    code = "test_helpers"            # read-only: a comment, then the pieces
+    comment = "# Test helpers (read-only) ..."
+    pieces = ["_normal", "_check_value"]
+    [[cell]]
+    solution = "value_function"      # a region of solution.py
+    [[cell]]
+    tests = "test_value_function"    # autograded
+    points = 4
+    visible = ["visible1"]
+    hidden = ["_check_value", "hidden1"]
+    scoped = true                    # optional
+    references = ["optimal_discriminator"]   # optional, see Tests
+
+``mistakes.toml`` has one ``[[mistake]]`` table per :class:`Mistake`. :func:`build` turns the
+records into the nbgrader source notebook with the text of the folder's files (see
+:mod:`ganlab_grader.build.sources`). First used by the assignment builder for assignment
 01-minimax and every other.
 """
 from __future__ import annotations
@@ -13,6 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 import nbformat
 
@@ -80,30 +105,54 @@ class Mistake:
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
-def setup(extra: str = "") -> Setup:
-    """The setup cell (first in every assignment, e.g. assignment 01-minimax)."""
-    return Setup(extra)
+class SpecError(ValueError):
+    """An assignment.toml or mistakes.toml entry that is not what the builder reads."""
 
 
-def markdown(grade_id: str) -> Markdown:
-    """A Markdown cell from text.md (assignment 01-minimax and every other)."""
-    return Markdown(grade_id)
+def read_toml(path: Path) -> dict:
+    """The TOML file at path, or a SpecError that names it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SpecError(f"{path}: {error}") from error
 
 
-def code(grade_id: str, *pieces: str, comment: str = "") -> Code:
-    """A read-only code cell of helpers (assignment 01-minimax's test helpers)."""
-    return Code(grade_id, pieces, comment)
+_KINDS = {"setup": Setup, "markdown": Markdown, "code": Code, "solution": Solution, "tests": Tests}
+_KEYS = {"setup": set(), "markdown": set(), "solution": set(), "code": {"pieces", "comment"},
+         "tests": {"points", "visible", "hidden", "scoped", "references"}}
 
 
-def solution(grade_id: str) -> Solution:
-    """An editable cell from solution.py (assignment 01-minimax and every other)."""
-    return Solution(grade_id)
+def cell_record(entry: dict, where: str):
+    """The record of one [[cell]] table (its kind is the key among setup, markdown, code, ...)."""
+    kinds = [key for key in entry if key in _KINDS]
+    if len(kinds) != 1:
+        raise SpecError(f"{where}: a cell needs exactly one of {sorted(_KINDS)}, got {sorted(entry)}")
+    kind = kinds[0]
+    unknown = set(entry) - {kind} - _KEYS[kind]
+    if unknown:
+        raise SpecError(f"{where}: a {kind} cell takes {sorted(_KEYS[kind]) or 'nothing else'}, not {sorted(unknown)}")
+    value = entry[kind]
+    if kind == "code":
+        return Code(value, tuple(entry.get("pieces", ())), entry.get("comment", ""))
+    if kind == "tests":
+        missing = {"points", "visible", "hidden"} - set(entry)
+        if missing:
+            raise SpecError(f"{where}: the tests cell {value!r} needs {sorted(missing)}")
+        if entry["points"] <= 0:
+            raise SpecError(f"{where}: the tests cell {value!r} needs a positive number of points")
+        return Tests(value, entry["points"], tuple(entry["visible"]), tuple(entry["hidden"]),
+                     bool(entry.get("scoped", False)), tuple(entry.get("references", ())))
+    return _KINDS[kind](value)
 
 
-def tests(grade_id: str, points: int, *, visible: tuple[str, ...], hidden: tuple[str, ...],
-          scoped: bool = False, references: tuple[str, ...] = ()) -> Tests:
-    """An autograded cell; see :class:`Tests` (assignment 01-minimax and every other)."""
-    return Tests(grade_id, points, tuple(visible), tuple(hidden), scoped, tuple(references))
+def mistake_record(entry: dict, where: str) -> Mistake:
+    """The Mistake of one [[mistake]] table."""
+    fields = {"name", "cell", "old", "new", "fails", "translations"}
+    if set(entry) - fields or {"name", "cell", "old", "new", "fails"} - set(entry):
+        raise SpecError(f"{where}: a mistake has the keys name, cell, old, new, fails (and translations), "
+                        f"got {sorted(entry)}")
+    return Mistake(entry["name"], entry["cell"], entry["old"], entry["new"], MappingProxyType(dict(entry["fails"])),
+                   MappingProxyType(entry.get("translations", {})))
 
 
 def with_references(names: tuple[str, ...], definitions: str, body: str, *, scoped: bool) -> str:
