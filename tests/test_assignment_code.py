@@ -194,3 +194,25 @@ def test_classic_mistake_fails_only_its_tests(name, label, notebooks):
     assert set(failed) == set(mistake.fails), f"failed {failed}, expected {sorted(mistake.fails)}"
     for grade_id, words in mistake.fails.items():
         assert words.lower() in failed[grade_id].lower(), (grade_id, failed[grade_id])
+
+
+def test_builder_says_what_is_wrong(tmp_path):
+    """A cell table with two kinds, an unknown key, a missing region: errors that name the place."""
+    from ganlab_grader.build import spec
+    from ganlab_grader.build.sources import AssignmentFiles, SourceError
+
+    with pytest.raises(spec.SpecError, match="exactly one of"):
+        spec.cell_record({"markdown": "intro", "solution": "f"}, "cell 2")
+    with pytest.raises(spec.SpecError, match="not \\['point'\\]"):
+        spec.cell_record({"tests": "test_f", "point": 2, "visible": [], "hidden": []}, "cell 3")
+    with pytest.raises(spec.SpecError, match="positive number of points"):
+        spec.cell_record({"tests": "test_f", "points": 0, "visible": [], "hidden": []}, "cell 3")
+    (tmp_path / "text.md").write_text("<!-- cell: intro -->\n# Hello\n")
+    (tmp_path / "tests.py").write_text('def visible_f():\n    """Doc."""\n    assert f(1) == 2\n')
+    files = AssignmentFiles(tmp_path)
+    assert files.markdown("intro") == "# Hello"
+    assert files.code("visible_f") == "assert f(1) == 2"
+    with pytest.raises(SourceError, match="no region '<!-- cell: part1 -->'"):
+        files.markdown("part1")
+    with pytest.raises(SourceError, match="no '_helper' in helpers.py, tests.py or ../shared.py"):
+        files.code("_helper")
