@@ -152,6 +152,10 @@ def attacks(course, name):
            learner().prepend(first, WRITE_ATTACK))
     attack("warning-on-stderr", total, "right answers that print a warning and a note to stderr",
            learner().solve().write(first, parts.noisy(first)))
+    if rest:  # issue 10: a SyntaxError in part 2 costs part 2's points, and only those
+        second = rest[0]
+        attack("syntax-error-part-2", total - parts.points[second], f"{second} does not parse, the other parts right",
+               learner().solve(*[g for g in parts.sources if g != second]).write(second, "def broken(:\n    pass\n"))
     attack("do-nothing", 0, "every function returns None", learner().solve())
     for grade_id in parts.sources:
         out[-1][3].write(grade_id, _strip_markers(parts.nothing(grade_id)))
