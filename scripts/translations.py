@@ -379,3 +379,23 @@ def untranslated_glued(text: str, table: dict[str, str], _depth: int = 0) -> boo
 
 #: English prose in a template's part: two words of letters separated by a space.
 _PROSE = re.compile(r"(?<![\w.])[A-Za-z]{2,} [A-Za-z]{2,}(?![\w.])")
+
+
+def translate_glued_plain(plain: str, table: dict[str, str]) -> str:
+    """A glued output's ``text/plain`` with the string in it translated (:func:`translate_glued`).
+
+    IPython stores a glued ``str`` as its repr, ``"'equal'"``, and MyST-NB reads it back with
+    ``ast.literal_eval``; so the string is read the same way, translated and written back as a
+    repr (``"'같다'"``).  A number's or an object's ``text/plain`` comes back unchanged.  First
+    used in the book build.
+    """
+    import ast
+
+    try:
+        value = ast.literal_eval(plain)
+    except (SyntaxError, ValueError):
+        return plain
+    if not isinstance(value, str):
+        return plain
+    translated = translate_glued(value, table)
+    return plain if translated == value else repr(translated)

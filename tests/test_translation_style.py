@@ -21,7 +21,7 @@ from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from scripts import translations
-from scripts.translations import glued_table, translate_glued, untranslated_glued
+from scripts.translations import glued_table, translate_glued, translate_glued_plain, untranslated_glued
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "book" / "glossary.md"
@@ -261,6 +261,14 @@ def test_translate_glued_leaves_numbers_and_unknown_text_alone():
     assert translate_glued("equal", {}) == "equal"
     with pytest.raises(TypeError, match="str"):
         translate_glued(3.5, TABLE)
+
+
+def test_translate_glued_plain_reads_and_writes_the_repr_myst_nb_reads():
+    assert translate_glued_plain("'equal'", TABLE) == "'같다'"
+    assert translate_glued_plain("'7.1 ± 0.4'", TABLE) == "'7.1 ± 0.4'"
+    assert translate_glued_plain("3.25", TABLE) == "3.25"
+    assert translate_glued_plain("<Figure size 640x480 with 1 Axes>", TABLE) == "<Figure size 640x480 with 1 Axes>"
+    assert translate_glued_plain("'something new'", TABLE) == "'something new'"
 
 
 def test_untranslated_glued_reports_english_left_over():
