@@ -193,9 +193,12 @@ def colab_notebook(chapter: Path, values: dict[str, str], numbers: dict[str, str
                    lang: str = "en", root: Path = ROOT):
     """The Colab copy of ``chapter`` in ``lang`` (Korean Markdown from ``translations/ko``)."""
     notebook = nbformat.read(chapter, as_version=4)
+    shown = values
     if lang != "en":
         from scripts import translations
         notebook = translations.translated_notebook(notebook, translations.read(chapter.stem, lang, root))
+        table = translations.glued_table(lang, root)  # words the code glues, in the reader's language
+        shown = {key: translations.translate_glued_plain(text, table) for key, text in values.items()}
     cites = citations(root / "book" / "references.bib")
     used_values, used_numbers = {}, {}
     for cell in notebook.cells:
@@ -213,7 +216,7 @@ def colab_notebook(chapter: Path, values: dict[str, str], numbers: dict[str, str
             for name in label:
                 if name in numbers:
                     used_numbers[name] = numbers[name]
-        cell.source = plain_markdown(cell.source, values, numbers, cites, lang)
+        cell.source = plain_markdown(cell.source, shown, numbers, cites, lang)
     _, repository = repository_url(root)
     number = int(chapter.stem.split("-")[0])
     intro = WORDS[lang]["intro"].format(number=number, title=BOOK_TITLE[lang], repository=repository)
