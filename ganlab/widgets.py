@@ -77,11 +77,6 @@ class SnapshotStepper(widgets.VBox):
         """The training step whose snapshot is on show."""
         return self.steps[self.index]
 
-    @property
-    def shown_png(self) -> bytes:
-        """PNG bytes of the picture on show."""
-        return self.images[self.picture.selected_index].value
-
     def show_step(self, step: int) -> None:
         """Move the slider to the snapshot of training step ``step``."""
         if step not in self.steps:

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 import ganlab
-from ganlab.data import ImageData, digits, ring, ring_centers, unpaired_digits
+from ganlab.data import digits, ring, ring_centers, unpaired_digits
 from ganlab.metrics import mode_coverage
 from ganlab.models import (VAE, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator,
                            MLPGenerator, PatchDiscriminator, ResnetGenerator)

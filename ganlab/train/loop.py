@@ -120,10 +120,6 @@ class LoopSettings:
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)
                 if f.name not in _NOT_COMPARED}
 
-    def as_dict(self) -> dict:
-        """The fields as a plain dict (tensors stay tensors), e.g. to save with a run."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
     def _validate_loop(self) -> None:
         """Check the fields shared by every loop; raise ``ValueError`` saying what to change."""
         positive_int("steps", self.steps)
