@@ -20,4 +20,5 @@ from ..pretrained import load_or_train  # the chapters import it from here too
 __all__ = ["TrainConfig", "TrainResult", "TrainingDiverged", "train_gan", "GANStep",
            "HISTORY_KEYS", "save_checkpoint", "load_checkpoint", "CheckpointError",
            "CycleGANConfig", "CycleGANResult", "train_cyclegan", "VAEConfig", "VAEResult",
-           "train_vae", "recipes", "load_or_train", "train_ensemble", "EnsembleResult", "ModelStack"]
+           "train_vae", "recipes", "load_or_train", "train_ensemble", "EnsembleResult",
+           "ModelStack"]

@@ -178,11 +178,13 @@ class CycleGANStep:
                                 else first.device)
         for model in models.values():
             model.to(device).train()
-        self.g_ab, self.g_ba, self.d_a, self.d_b = (models[k] for k in ("g_ab", "g_ba", "d_a", "d_b"))
+        self.g_ab, self.g_ba = models["g_ab"], models["g_ba"]
+        self.d_a, self.d_b = models["d_a"], models["d_b"]
 
         self.rng = rng = torch.Generator().manual_seed(config.seed)
-        self.fixed_a = images_a[torch.randperm(len(images_a), generator=rng)[:config.n_fixed]].clone()
-        self.fixed_b = images_b[torch.randperm(len(images_b), generator=rng)[:config.n_fixed]].clone()
+        # the fixed images of the snapshots: the run's first draws, A then B
+        self.fixed_a = images_a[torch.randperm(len(images_a), generator=rng)[:config.n_fixed]]
+        self.fixed_b = images_b[torch.randperm(len(images_b), generator=rng)[:config.n_fixed]]
         self.sample_a = make_sampler(images_a, rng, device)
         self.sample_b = make_sampler(images_b, rng, device)
         from ..models import ImagePool

@@ -228,7 +228,8 @@ class EnsembleStep:
         self.draw_real = [make_sampler(data, rng, device) for rng in self.rngs]
         self.probe = None
         if config.probe is not None:
-            probe = torch.as_tensor(config.probe).float().to(device).repeat_interleave(pack)[:, None]
+            probe = torch.as_tensor(config.probe).float().to(device)
+            probe = probe.repeat_interleave(pack)[:, None]
             self.probe = probe.expand(n_runs, *probe.shape)
 
         fused = {"fused": True} if config.fused_adam else {}

@@ -79,7 +79,9 @@ class TrainResult:
 
 
 class GANStep:
-    """One iteration of Algorithm 1 for ``generator`` against ``discriminator`` (chapter 1, through :func:`train_gan`).
+    """One iteration of Algorithm 1 for ``generator`` against ``discriminator`` (chapter 1).
+
+    First used in chapter 1, through :func:`train_gan`.
 
     Holds what the iteration needs (the optimisers, the run's ``torch.Generator`` ``rng``, the
     real-batch sampler, the loss) and what the run records (``snapshots``, ``d_snapshots``,

@@ -199,9 +199,10 @@ def guarded_update(loss: torch.Tensor, optimizer, parameters, quantity: str, pla
     """Backward, check, step: one guarded optimiser update; returns the gradient norm.
 
     Raises :class:`NonFinite` *before* ``optimizer.step()`` when ``loss`` (called ``quantity``
-    in the error) or the gradient norm of ``player``'s parameters is NaN or infinite, so the weights stay those of the last good step. One host sync: the
-    check. With an enabled ``scaler`` (float16) a non-finite gradient is the scaler's business:
-    it skips that step and lowers its scale. First used in chapter 4.
+    in the error) or the gradient norm of ``player``'s parameters is NaN or infinite, so the
+    weights stay those of the last good step. One host sync: the check. With an enabled
+    ``scaler`` (float16) a non-finite gradient is the scaler's business: it skips that step and
+    lowers its scale. First used in chapter 4.
     """
     optimizer.zero_grad(set_to_none=True)
     if scaler is None:

@@ -41,7 +41,9 @@ class VAEResult:
 
 @dataclass
 class VAEConfig(LoopSettings):
-    """The settings of a :func:`train_vae` run, its keyword arguments (chapter 9, through :func:`train_vae`).
+    """The settings of a :func:`train_vae` run, its keyword arguments (chapter 9).
+
+    First used in chapter 9, through :func:`train_vae`.
 
     ``checkpoint``, ``checkpoint_every``, ``resume``, ``lr_schedule`` and ``amp`` work as in
     :class:`~ganlab.train.TrainConfig`: the loop is the same.
