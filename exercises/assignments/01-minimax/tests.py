@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # defined by earlier cells of the notebook
     from solution import optimal_discriminator, value_at_optimal_d, value_function
 
 
-def visible1():
+def visible_value_function():
+    """The visible tests of test_value_function (assignment 01-minimax)."""
     _real, _fake = [0.9, 0.8, 0.7], [0.2, 0.1]
     _expected = sum(math.log(p) for p in _real) / 3 + sum(math.log(1 - q) for q in _fake) / 2
     _v = value_function(torch.tensor(_real), torch.tensor(_fake))
@@ -25,7 +26,8 @@ def visible1():
     _check_value(_half, -math.log(4.0), "V when D = 1/2 everywhere (the 50% police: -log 4)")
 
 
-def hidden1():
+def hidden_value_function():
+    """The hidden tests of test_value_function (assignment 01-minimax)."""
     _gen = checks.rng(1101)
     for _m, _n in [(4, 4), (7, 3), (1, 6), (32, 9)]:
         _real = 0.02 + 0.96 * torch.rand(_m, generator=_gen, dtype=torch.float64)
@@ -45,7 +47,8 @@ def hidden1():
     checks.assert_close(_fake.grad, -1 / (3 * (1 - _fake.detach())), "dV/dD(G(z_j)), which should be -1 / (n (1 - D(G(z_j))))", atol=1e-5, rtol=1e-4)
 
 
-def visible2():
+def visible_optimal_discriminator():
+    """The visible tests of test_optimal_discriminator (assignment 01-minimax)."""
     _x = torch.linspace(-3.0, 3.0, 7)
     _d = optimal_discriminator(_normal(0.0, 1.0), _normal(0.0, 1.0), _x)
     checks.assert_tensor(_d, "optimal_discriminator(...)")
@@ -59,7 +62,8 @@ def visible2():
     checks.assert_close(_d, torch.tensor([_e, 0.5, 1 - _e]), "D* for p_data = N(0, 1), p_g = N(2, 1) at x = 0, 1, 2", atol=1e-6, rtol=1e-5)
 
 
-def hidden2():
+def hidden_optimal_discriminator():
+    """The hidden tests of test_optimal_discriminator (assignment 01-minimax)."""
     _gen = checks.rng(1202)
     for _mu_d, _s_d, _mu_g, _s_g in [(0.0, 1.0, 1.5, 0.7), (-1.0, 2.0, 0.5, 0.5), (3.0, 0.4, 2.0, 1.2)]:
         _x = 4 * torch.rand(3, 4, generator=_gen, dtype=torch.float64) - 2 + _mu_d
@@ -75,7 +79,8 @@ def hidden2():
                             f"D* for p_data = N({_mu_d}, {_s_d}^2), p_g = N({_mu_g}, {_s_g}^2)", atol=1e-8, rtol=1e-6)
 
 
-def visible3():
+def visible_value_at_optimal_d():
+    """The visible tests of test_value_at_optimal_d (assignment 01-minimax)."""
     _x = torch.linspace(-10.0, 10.0, 2001, dtype=torch.float64)
     _v = value_at_optimal_d(_normal(0.0, 1.0), _normal(0.0, 1.0), _x)
     _check_value(_v, -math.log(4.0), "V(D*, G) when p_g = p_data on x = linspace(-10, 10, 2001) (should be -log 4)",
@@ -88,7 +93,8 @@ def visible3():
                        f"V(D*, G) must exceed -log 4 = {-math.log(4.0):.4f} when p_g differs from p_data, got {float(_v):.4f}")
 
 
-def hidden3_2():
+def hidden_value_at_optimal_d():
+    """The hidden tests of test_value_at_optimal_d (assignment 01-minimax)."""
     for _mu_d, _s_d, _mu_g, _s_g, _lo, _hi, _n in [(0.0, 1.0, 2.0, 1.0, -9.0, 11.0, 1501),
                                                 (-1.0, 1.5, -0.5, 1.0, -8.0, 7.0, 2601),
                                                 (0.0, 1.0, 0.5, 0.7, -5.0, 5.0, 1201),

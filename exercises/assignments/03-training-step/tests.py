@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # defined by earlier cells of the notebook
     from solution import d_step, g_step
 
 
-def visible_d_loss():
+def visible_d_step_loss():
+    """The visible tests of test_d_step_loss (assignment 03-training-step)."""
     _G, _D, _real, _z = _make_problem(seed=0)
     _expected, _, _ = _losses_now(_G, _D, _real, _z)
     with torch.no_grad():
@@ -33,7 +34,8 @@ def visible_d_loss():
                                "before the update", atol=1e-5, rtol=1e-4)
 
 
-def hidden_d_loss():
+def hidden_d_step_loss():
+    """The hidden tests of test_d_step_loss (assignment 03-training-step)."""
     for _seed, _batch, _latent, _dim in [(31, 4, 2, 2), (32, 9, 5, 3), (33, 1, 3, 1)]:
         _G, _D, _real, _z = _make_problem(_seed, _batch, _latent, _dim)
         _expected, _, _ = _losses_now(_G, _D, _real, _z)
@@ -43,7 +45,8 @@ def hidden_d_loss():
         checks.assert_scalar_close(_loss, _expected, f"d_step's loss (batch {_batch}, data dim {_dim})", atol=1e-5, rtol=1e-4)
 
 
-def visible_d_update():
+def visible_d_step_update():
+    """The visible tests of test_d_step_update (assignment 03-training-step)."""
     _G, _D, _real, _z = _make_problem(seed=1)
     _before_G, _before_D = _parameters(_G), _parameters(_D)
     _loss_before, _, _ = _losses_now(_G, _D, _real, _z)
@@ -57,7 +60,8 @@ def visible_d_update():
                        "*descend* L_D (mind the sign of the loss, and the labels: real -> 1, fake -> 0)")
 
 
-def hidden_d_update():
+def hidden_d_step_update():
+    """The hidden tests of test_d_step_update (assignment 03-training-step)."""
     for _seed, _batch, _latent, _dim in [(41, 3, 4, 2), (42, 8, 2, 3)]:
         _G, _D, _real, _z = _make_problem(_seed, _batch, _latent, _dim)
         _expected = _reference_d_step(_G, _D, _real, _z, lr=0.2)
@@ -67,7 +71,8 @@ def hidden_d_update():
         _assert_parameters(_D, _expected, f"D after one d_step (batch {_batch}): one SGD step on L_D")
 
 
-def visible_d_detach():
+def visible_d_step_detach():
+    """The visible tests of test_d_step_detach (assignment 03-training-step)."""
     _G, _D, _real, _z = _make_problem(seed=2)
     _g_opt, _d_opt, _log = _optimizers(_G, _D)
     _before = _parameters(_D)
@@ -80,7 +85,8 @@ def visible_d_detach():
                        "fake.detach() to the discriminator (or generate under torch.no_grad()).")
 
 
-def hidden_d_detach():
+def hidden_d_step_detach():
+    """The hidden tests of test_d_step_detach (assignment 03-training-step)."""
     for _seed, _batch, _latent, _dim in [(51, 5, 4, 3), (52, 2, 1, 2)]:
         _G, _D, _real, _z = _make_problem(_seed, _batch, _latent, _dim)
         _g_opt, _d_opt, _log = _optimizers(_G, _D)
@@ -92,16 +98,19 @@ def hidden_d_detach():
                            "G received gradients from the D loss: detach the fakes in the D step")
 
 
-def visible_d_zero_grad():
+def visible_d_step_zero_grad():
+    """The visible tests of test_d_step_zero_grad (assignment 03-training-step)."""
     _assert_same_run(_d_twice, 3, "D")
 
 
-def hidden_d_zero_grad():
+def hidden_d_step_zero_grad():
+    """The hidden tests of test_d_step_zero_grad (assignment 03-training-step)."""
     for _seed in (61, 62):
         _assert_same_run(_d_twice, _seed, "D", lr=0.03)
 
 
 def visible_g_step():
+    """The visible tests of test_g_step (assignment 03-training-step)."""
     _G, _D, _real, _z = _make_problem(seed=4)
     _, _expected, _saturating = _losses_now(_G, _D, _real, _z)
     _before_G, _before_D = _parameters(_G), _parameters(_D)
@@ -121,6 +130,7 @@ def visible_g_step():
 
 
 def hidden_g_step():
+    """The hidden tests of test_g_step (assignment 03-training-step)."""
     for _seed, _batch, _latent, _dim in [(71, 3, 4, 2), (72, 8, 2, 3), (73, 1, 3, 1)]:
         _G, _D, _real, _z = _make_problem(_seed, _batch, _latent, _dim)
         _, _expected_loss, _ = _losses_now(_G, _D, _real, _z)
@@ -135,20 +145,24 @@ def hidden_g_step():
         checks.assert_true(_same(_parameters(_D), _before_D), "D's parameters changed in the G step")
 
 
-def visible_g_zero_grad():
+def visible_g_step_zero_grad():
+    """The visible tests of test_g_step_zero_grad (assignment 03-training-step)."""
     _assert_same_run(_g_twice, 5, "G")
 
 
-def hidden_g_zero_grad():
+def hidden_g_step_zero_grad():
+    """The hidden tests of test_g_step_zero_grad (assignment 03-training-step)."""
     for _seed in (81, 82):
         _assert_same_run(_g_twice, _seed, "G", lr=0.03)
 
 
-def visible_train():
+def visible_train_step():
+    """The visible tests of test_train_step (assignment 03-training-step)."""
     _check_train_step(k=1, seed=6)
     _check_train_step(k=3, seed=7)
 
 
-def hidden_train():
+def hidden_train_step():
+    """The hidden tests of test_train_step (assignment 03-training-step)."""
     for _k, _seed in [(2, 91), (5, 92), (1, 93)]:
         _check_train_step(k=_k, seed=_seed)

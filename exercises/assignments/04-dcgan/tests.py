@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # defined by earlier cells of the notebook
 
 
 def visible_init():
+    """The visible tests of test_init (assignment 04-dcgan)."""
     torch.manual_seed(4)
     _net = _filled(nn.Sequential(nn.Conv2d(16, 64, 4, bias=True), nn.BatchNorm2d(512),
                                  nn.Sequential(nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False)), nn.Linear(100, 512)), 3.0)
@@ -31,6 +32,7 @@ def visible_init():
 
 
 def hidden_init():
+    """The hidden tests of test_init (assignment 04-dcgan)."""
     torch.manual_seed(404)
     class _Block(nn.Module):
         def __init__(self):
@@ -55,7 +57,8 @@ def hidden_init():
     checks.assert_true(not torch.equal(_a, _b), "two calls gave identical weights: draw them at random (nn.init.normal_)")
 
 
-def visible_g_shapes():
+def visible_generator_shapes():
+    """The visible tests of test_generator_shapes (assignment 04-dcgan)."""
     _G = Generator(latent_dim=100, image_size=16, width=32)
     checks.assert_true(isinstance(_G, nn.Module), "Generator must be an nn.Module")
     _img = _G(torch.randn(5, 100, generator=checks.rng(0)))
@@ -65,7 +68,8 @@ def visible_g_shapes():
     checks.assert_shape(_img, (3, 1, 32, 32), "G(z) for z of shape (3, 100), image_size=32")
 
 
-def hidden_g_shapes():
+def hidden_generator_shapes():
+    """The hidden tests of test_generator_shapes (assignment 04-dcgan)."""
     _gen = checks.rng(4201)
     for _n, _latent, _size, _width, _channels in [(2, 16, 16, 8, 1), (7, 64, 32, 16, 1), (4, 100, 32, 8, 1),
                                                   (6, 20, 16, 12, 3), (3, 5, 32, 4, 2)]:
@@ -77,19 +81,22 @@ def hidden_g_shapes():
         checks.assert_shape(_img, (_n, _channels, _size, _size), _what)
 
 
-def visible_g_rules():
+def visible_generator_guidelines():
+    """The visible tests of test_generator_guidelines (assignment 04-dcgan)."""
     _check_generator_guidelines(Generator(latent_dim=100, image_size=16, width=32),
                                 3 * torch.randn(64, 100, generator=checks.rng(2)), image_size=16)
 
 
-def hidden_g_rules():
+def hidden_generator_guidelines():
+    """The hidden tests of test_generator_guidelines (assignment 04-dcgan)."""
     _gen = checks.rng(4202)
     for _latent, _size, _width in [(100, 32, 32), (12, 16, 8), (40, 32, 6)]:
         _check_generator_guidelines(Generator(latent_dim=_latent, image_size=_size, width=_width),
                                     3 * torch.randn(32, _latent, generator=_gen), image_size=_size)
 
 
-def visible_d_shapes():
+def visible_discriminator_shapes():
+    """The visible tests of test_discriminator_shapes (assignment 04-dcgan)."""
     _D = Discriminator(image_size=16, width=32)
     checks.assert_true(isinstance(_D, nn.Module), "Discriminator must be an nn.Module")
     _x = 2 * torch.rand(5, 1, 16, 16, generator=checks.rng(3)) - 1
@@ -100,7 +107,8 @@ def visible_d_shapes():
                   "D(x) for 32 images of 16x16")
 
 
-def hidden_d_shapes():
+def hidden_discriminator_shapes():
+    """The hidden tests of test_discriminator_shapes (assignment 04-dcgan)."""
     _gen = checks.rng(4301)
     for _n, _size, _width, _channels in [(2, 16, 8, 1), (9, 32, 16, 1), (4, 32, 4, 3), (6, 16, 12, 2)]:
         _D = Discriminator(channels=_channels, image_size=_size, width=_width)
@@ -113,12 +121,14 @@ def hidden_d_shapes():
                   "D(x) for 24 images of 32x32")
 
 
-def visible_d_rules():
+def visible_discriminator_guidelines():
+    """The visible tests of test_discriminator_guidelines (assignment 04-dcgan)."""
     _check_discriminator_guidelines(Discriminator(image_size=16, width=32),
                                     2 * torch.rand(8, 1, 16, 16, generator=checks.rng(5)) - 1)
 
 
-def hidden_d_rules():
+def hidden_discriminator_guidelines():
+    """The hidden tests of test_discriminator_guidelines (assignment 04-dcgan)."""
     _gen = checks.rng(4302)
     for _size, _width in [(32, 32), (16, 8), (32, 6)]:
         _check_discriminator_guidelines(Discriminator(image_size=_size, width=_width),

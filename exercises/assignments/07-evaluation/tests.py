@@ -16,14 +16,16 @@ if TYPE_CHECKING:  # defined by earlier cells of the notebook
     from solution import frechet_distance
 
 
-def visible1():
+def visible_gaussian_statistics():
+    """The visible tests of test_gaussian_statistics (assignment 07-evaluation)."""
     _f = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 0.0]])
     _check_statistics(_f, "[[1, 2], [3, 4], [5, 0]] (mean [3, 2], covariance [[4, -2], [-2, 4]])")
     _gen = checks.rng(0)
     _check_statistics(torch.randn(6, 3, generator=_gen, dtype=torch.float64) + 1.0, "6 random rows of 3 features")
 
 
-def hidden1():
+def hidden_gaussian_statistics():
+    """The hidden tests of test_gaussian_statistics (assignment 07-evaluation)."""
     _gen = checks.rng(7101)
     for _n, _d, _dtype in [(4, 3, torch.float64), (9, 5, torch.float32), (40, 2, torch.float64), (3, 6, torch.float32)]:
         _f = 2 * torch.randn(_n, _d, generator=_gen, dtype=_dtype) @ torch.randn(_d, _d, generator=_gen, dtype=_dtype) + 3.0
@@ -34,7 +36,8 @@ def hidden1():
         _check_statistics(_f, f"{_n} random {_dtype} rows of {_d} features")
 
 
-def visible2a():
+def visible_sqrtm_psd():
+    """The visible tests of test_sqrtm_psd (assignment 07-evaluation)."""
     _check_sqrtm(torch.tensor([[4.0, 0.0], [0.0, 9.0]], dtype=torch.float64), "[[4, 0], [0, 9]]: [[2, 0], [0, 3]]")
     _check_sqrtm(torch.tensor([[2.0, 1.0], [1.0, 2.0]], dtype=torch.float64), "[[2, 1], [1, 2]]")
     _q = torch.linalg.qr(torch.randn(4, 4, generator=checks.rng(1), dtype=torch.float64)).Q
@@ -42,7 +45,8 @@ def visible2a():
                  "a singular matrix whose round-off left an eigenvalue of -1e-13")
 
 
-def hidden2a():
+def hidden_sqrtm_psd():
+    """The hidden tests of test_sqrtm_psd (assignment 07-evaluation)."""
     _gen = checks.rng(7201)
     for _d in (3, 6):
         _a = torch.rand(_d, _d, generator=_gen, dtype=torch.float64)  # positive entries
@@ -57,7 +61,8 @@ def hidden2a():
         _check_sqrtm(_m, _what, _course_frechet._psd_sqrt(_m))
 
 
-def visible2b():
+def visible_frechet_distance():
+    """The visible tests of test_frechet_distance (assignment 07-evaluation)."""
     _a, _b = torch.tensor([[0.0], [2.0]]), torch.tensor([[1.0], [3.0], [5.0]])
     _check_number(frechet_distance(_a, _b), 4 + (math.sqrt(2) - 2) ** 2,
                   "frechet_distance in 1-D: means 1 and 3, variances 2 and 4: (1 - 3)^2 + (sqrt(2) - 2)^2",
@@ -70,7 +75,8 @@ def visible2b():
     _check_number(frechet_distance(_a, _a), 0.0, "frechet_distance of a set with itself", atol=1e-8)
 
 
-def hidden2b():
+def hidden_frechet_distance():
+    """The hidden tests of test_frechet_distance (assignment 07-evaluation)."""
     _gen = checks.rng(7301)
     for _n, _m, _d, _dtype in [(40, 55, 4, torch.float64), (120, 80, 6, torch.float32), (25, 30, 3, torch.float64)]:
         _mix_a = torch.randn(_d, _d, generator=_gen, dtype=_dtype)
@@ -92,14 +98,16 @@ def hidden2b():
                   "frechet_distance in 1-D: (mu_a - mu_b)^2 + (sigma_a - sigma_b)^2", _frechet_mistakes(_a, _b), FRECHET_NAN)
 
 
-def visible3a():
+def visible_assign_to_modes():
+    """The visible tests of test_assign_to_modes (assignment 07-evaluation)."""
     _centers = torch.tensor([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]])
     _samples = torch.tensor([[0.1, 0.0], [0.0, -0.5], [2.75, 0.0], [2.0, 2.0], [0.9, 1.9]])
     _check_assign(_samples, _centers, 0.25, "5 samples, centres of a 2x2 square: nearest [0, 0, 1, 3, 2], "
                   "distances [0.4, 2, 3, 0, 3.62] stds")
 
 
-def hidden3a():
+def hidden_assign_to_modes():
+    """The hidden tests of test_assign_to_modes (assignment 07-evaluation)."""
     _gen = checks.rng(7401)
     for _centers, _std, _what in [(_data.ring_centers(), 0.01, "the ring"), (_data.grid_centers(), 0.05, "the grid"),
                                   (_data.grid_centers(), 0.25, "the grid with std 0.25")]:
@@ -107,7 +115,8 @@ def hidden3a():
         _check_assign(_s, _centers, _std, f"{len(_s)} samples around {_what}", _course_coverage.assign_to_modes(_s, _centers, _std))
 
 
-def visible3b():
+def visible_mode_coverage():
+    """The visible tests of test_mode_coverage (assignment 07-evaluation)."""
     _centers = torch.tensor([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]])
     _samples = torch.tensor([[0.1, 0.0], [0.0, -0.5], [2.75, 0.0], [2.0, 2.0], [0.9, 1.9]])
     # distances in stds: 0.4, 2, 3 (exactly), 0 and 3.62 -> 4 high-quality samples in modes 0, 0, 1, 3
@@ -115,7 +124,8 @@ def visible3b():
     _check_modes(_samples, _centers, 0.25, "the 5 samples of 3a (expected: 1 mode)", min_count=2)
 
 
-def hidden3b():
+def hidden_mode_coverage():
+    """The hidden tests of test_mode_coverage (assignment 07-evaluation)."""
     _gen = checks.rng(7501)
     _ring, _grid = _data.ring_centers(), _data.grid_centers()
     _s = _benchmark_samples(_ring, 0.01, _gen, [0, 1, 2, 4, 6], 60, 80)
@@ -138,7 +148,8 @@ def hidden3b():
                      _course_coverage.mode_coverage(_s, _centers, 0.25, min_count=_min_count))
 
 
-def visible3c():
+def visible_mode_coverage_reverse_kl():
+    """The visible tests of test_mode_coverage_reverse_kl (assignment 07-evaluation)."""
     _centers = torch.tensor([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0], [2.0, 2.0]])
     _samples = torch.tensor([[0.1, 0.0], [0.0, -0.2], [2.1, 0.0], [1.9, 2.0], [1.2, 0.9]])
     # high quality: 2 in mode 0, 1 in mode 1, 1 in mode 3, mode 2 empty; p = [1/2, 1/4, 0, 1/4]
@@ -146,7 +157,8 @@ def visible3c():
     _check_kl(torch.tensor([[1.0, 1.0]]), _centers, 0.25, "one sample, far from every mode (no high-quality sample)")
 
 
-def hidden3c():
+def hidden_mode_coverage_reverse_kl():
+    """The hidden tests of test_mode_coverage_reverse_kl (assignment 07-evaluation)."""
     _gen = checks.rng(7601)
     _ring, _grid = _data.ring_centers(), _data.grid_centers()
     for _centers, _std, _used, _n, _stray, _what in [

@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # defined by earlier cells of the notebook
     from helpers import _check_elbo, _check_kl, _check_reparameterize, _check_unseeded, _images, _kl, _stub_vae
 
 
-def visible1():
+def visible_reparameterize():
+    """The visible tests of test_reparameterize (assignment 08-vae)."""
     _mu, _logvar = torch.tensor([[0.5, -1.0]]), torch.tensor([[0.0, 0.7]])
     _check_reparameterize(_mu, _logvar, 0, "mu [[0.5, -1]], logvar [[0, 0.7]]")
     _gen = checks.rng(1)
@@ -24,7 +25,8 @@ def visible1():
     _check_unseeded(torch.zeros(2, 3), torch.zeros(2, 3), "mu = 0, logvar = 0")
 
 
-def hidden1():
+def hidden_reparameterize():
+    """The hidden tests of test_reparameterize (assignment 08-vae)."""
     from ganlab.models import VAE as _VAE
     _gen = checks.rng(8101)
     for _n, _d, _seed in [(5, 2, 8102), (16, 8, 8103), (1, 6, 8104)]:
@@ -34,13 +36,15 @@ def hidden1():
     _check_unseeded(torch.randn(6, 4, generator=_gen), torch.randn(6, 4, generator=_gen), "6 random codes")
 
 
-def visible2():
+def visible_kl_divergence():
+    """The visible tests of test_kl_divergence (assignment 08-vae)."""
     _check_kl(torch.zeros(3, 4), torch.zeros(3, 4), "at the prior, mu = 0 and logvar = 0: expected [0, 0, 0]")
     _check_kl(torch.tensor([[1.0, 0.0], [0.0, 2.0]]), torch.tensor([[0.0, math.log(4.0)], [0.0, 0.0]]),
               "mu [[1, 0], [0, 2]], sigma^2 [[1, 4], [1, 1]]: 0.5 * [1 + (4 - log 4 - 1), 4]")
 
 
-def hidden2():
+def hidden_kl_divergence():
+    """The hidden tests of test_kl_divergence (assignment 08-vae)."""
     from ganlab.models import VAE as _VAE
     _gen = checks.rng(8201)
     for _n, _d, _dtype in [(5, 2, torch.float32), (12, 8, torch.float32), (3, 5, torch.float64)]:
@@ -58,11 +62,13 @@ def hidden2():
     _check_kl(_mu, _logvar, "the encoder's mu and logvar for 6 images (compared with the KL of ganlab.models.VAE.loss)")
 
 
-def visible3():
+def visible_negative_elbo():
+    """The visible tests of test_negative_elbo (assignment 08-vae)."""
     _check_elbo(_stub_vae(3), _images(4, 8, 4), 5, "a VAE on 8x8 images, a batch of 4")
 
 
-def hidden3():
+def hidden_negative_elbo():
+    """The hidden tests of test_negative_elbo (assignment 08-vae)."""
     from ganlab.models import VAE as _VAE
     for _seed, _size, _latent, _s, _n in [(8301, 8, 3, 0.4, 5), (8302, 12, 4, 0.3, 3), (8303, 8, 2, 0.6, 7)]:
         _vae = _stub_vae(_seed, image_size=_size, latent_dim=_latent, recon_std=_s)
