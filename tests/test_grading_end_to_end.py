@@ -179,7 +179,7 @@ def _attacks(course: Path, planted: dict[str, str]):
     attack("warning-on-stderr", 10, "right answers that print a warning and a note to stderr",
            L().solve().write("value_function", "import sys, warnings\n" + noisy))
     attack("read-planted", 0, "reads a second copy of the course and a secret in the grader's home",
-           L().prepend("value_function", PLANTED_ATTACK.replace("PLANTED", repr(planted))))
+           L().prepend("value_function", PLANTED_ATTACK.replace("__PATHS__", repr(planted))))
     attack("not-json", None, "a file that is not JSON", raw=b"{ this is not a notebook")
     attack("not-a-notebook", None, "valid JSON, not a notebook", raw=json.dumps({"hello": 1}).encode())
     return attacks
@@ -224,7 +224,7 @@ print(f"gradebooks written: {_written}")
 
 PLANTED_ATTACK = r'''
 import os
-for _name, _path in PLANTED.items():
+for _name, _path in __PATHS__.items():
     try:
         if os.path.isdir(_path):
             print("PLANTED", _name, "listed", os.listdir(_path))
