@@ -805,7 +805,10 @@ def build_translations(paths: Paths, chapters: list[str], languages: list[str],
     missing = [name for name in chapters if name not in executed]
     if missing:
         report.translation_problems.append(
-            f"translations not built: chapters without a successful execution: {missing}")
+            f"translations not built: no successful execution in the cache matches the current "
+            f"code of {missing} (did it fail, or change during the build? build again)")
+        for lang in languages:  # no stale translated book left behind for the tests to read
+            shutil.rmtree(paths.translated_html(lang), ignore_errors=True)
         return
     records = execution_records(paths, chapters)
     for lang in languages:

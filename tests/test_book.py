@@ -307,6 +307,19 @@ def test_language_switch_both_ways(visit, server, name):
     assert not v.external and not v.js_errors, (v.external, v.js_errors)
 
 
+@pytest.mark.browser
+def test_korean_search_finds_a_korean_word(visit):
+    v = visit("ko/search")
+    v.page.goto(v.page.url + "?q=" + "판별자", wait_until="load")
+    try:
+        v.page.wait_for_selector("#search-results li", timeout=20_000)
+    except PlaywrightTimeout:
+        pass
+    found = v.page.locator("#search-results li").count()
+    assert found >= 3, f"searching the Korean book for 판별자 found {found} pages"
+    assert not v.external and not v.js_errors, (v.external, v.js_errors)
+
+
 def test_every_page_links_its_twin_in_the_other_language(fast_book):
     english = [p for p in _pages(fast_book.html) if p.relative_to(fast_book.html).parts[0] != "ko"
                and "<main" in p.read_text(encoding="utf-8")]
