@@ -457,6 +457,22 @@ def test_vae_nan_guard_stops_before_the_update():
     assert all(torch.equal(before[k], v) for k, v in vae.state_dict().items())
 
 
+def test_cyclegan_and_vae_get_the_loops_amp_and_schedule():
+    pair = unpaired_digits("invert", image_size=16)
+    result = train_cyclegan(pair, steps=2, batch_size=2, width=4, d_width=4, n_blocks=1,
+                            n_layers=1, progress=False, amp="bf16", lr_schedule="linear")
+    assert all(math.isfinite(v) for v in result.history["g_loss"])
+    torch.manual_seed(0)
+    vae = VAE(image_size=16, latent_dim=4, hidden=8)
+    result = train_vae(vae, digits(16), steps=2, batch_size=8, progress=False, amp="bf16",
+                       lr_schedule="linear")
+    assert all(math.isfinite(v) for v in result.history["loss"])
+    with pytest.raises(ValueError, match="lr_schedule must be one of"):
+        train_vae(vae, digits(16), steps=2, lr_schedule="cosine")
+    with pytest.raises(TypeError, match="unknown VAEConfig setting"):
+        train_vae(vae, digits(16), steps=2, checkpoint_evey=1)
+
+
 def test_every_model_trains_through_the_one_loop():
     """GAN, CycleGAN, VAE and the ensemble share ganlab.train.loop.run: no loop of their own."""
     import inspect
