@@ -24,8 +24,10 @@ What a build does, in order:
 4. **Build each translation** (``translations/<lang>/book.yml``; today Korean) without
    executing anything: ``scripts/translated_book.py`` writes ``<builddir>/<lang>-src/`` from
    the English chapters, the cache's outputs, the translated Markdown and the translated
-   figures, and Jupyter Book builds it (same checks) into ``<builddir>/html/<lang>/``.
-   Every page of both books gets a link to the same page in the other language.
+   figures, and Jupyter Book builds it (same checks) into ``<builddir>/html/<lang>/``, whose
+   pages then load MathJax and the widgets from the English book's ``_static/vendor/`` (one
+   copy).  Every page of both books gets a link to the same page in the other language.
+   ``--english-only`` skips this step (the chapters still draw their translated figures).
 5. **Mark a fast build.**  With ``--fast`` every page gets a banner at its top saying that its
    numbers come from shortened runs (they can disagree with the text, which follows the full
    runs).
@@ -658,7 +660,32 @@ def build_translation(paths: Paths, lang: str, executed: dict, records: dict) ->
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(build / "html", target)
+        share_vendor(target, sorted(p.name for p in (paths.static / "vendor").iterdir()))
     return project, status, warnings
+
+
+def share_vendor(translated_html: Path, vendored: list[str]) -> int:
+    """Point a translated book's pages at the English book's copy of what :func:`vendor_assets`
+    put in ``_static/vendor/`` (``vendored``: MathJax, the widgets' manager, require.js; 17 MB)
+    and drop its own copy, so the HTML and the zip hold it once.
+
+    Both books are published together (``<lang>/`` inside the English HTML), so the English
+    copy is always there.  (The theme's own ``_static/vendor/fontawesome`` stays.)  Returns the
+    pages rewritten.
+    """
+    rewritten = 0
+    for page in translated_html.rglob("*.html"):
+        up = "../" * (len(page.relative_to(translated_html).parts) - 1)
+        text = shared = page.read_text(encoding="utf-8")
+        for name in vendored:
+            shared = shared.replace(f'"{up}_static/vendor/{name}', f'"{up}../_static/vendor/{name}')
+        if shared != text:
+            page.write_text(shared, encoding="utf-8")
+            rewritten += 1
+    for name in vendored:
+        path = translated_html / "_static" / "vendor" / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    return rewritten
 
 
 # --------------------------------------------------------------------------------------
@@ -755,7 +782,8 @@ def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False,
     else:
         os.environ.pop("GANLAB_FAST", None)
     languages = translated_book.languages(paths.root) if translations else []
-    _set_figure_translations(paths, languages)
+    # Drawn even with --english-only: the cache then stays right for the next full build.
+    _set_figure_translations(paths, translated_book.languages(paths.root))
 
     versions = vendor_assets(paths)
     print(f"[book] offline assets: {versions}", flush=True)
@@ -876,7 +904,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="build folder: HTML in <builddir>/html, execution cache in "
                              "<builddir>/.jupyter_cache (default _build, or _build/fast with --fast)")
     parser.add_argument("--english-only", action="store_true",
-                        help="build the English book only (no translations, no translated figures)")
+                        help="build the English book only (the chapters still draw their translated "
+                             "figures, so that the cache serves the next build of every language)")
     args = parser.parse_args(argv)
     try:
         report = build(ROOT, args.builddir, fast=args.fast, translations=not args.english_only)

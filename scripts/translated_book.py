@@ -241,12 +241,12 @@ class ProjectReport:
 
     def problems(self) -> list[str]:
         """What must be fixed before the translated book can be published (fails the build)."""
-        found = [f"{chapter}: {error}" for chapter, r in self.figures.items() for error in r.errors]
-        return found
+        return [f"{chapter}: {error}" for chapter, r in self.figures.items() for error in r.errors]
 
     def notes(self) -> list[str]:
         """What a reader of the build log should know (does not fail the build)."""
-        notes = [f"{page}: {state} translation ({'the English page is shown' if state == 'missing' else 'shown as it is'})"
+        shown = {"missing": "the English page is shown", "stale": "shown as it is"}
+        notes = [f"{page}: {state} translation ({shown[state]})"
                  for page, state in self.pages.items() if state != "translated"]
         notes += [f"{chapter}: {n} Markdown cells not in step (python -m scripts.translations status)"
                   for chapter, n in self.not_in_step.items() if n]
@@ -254,10 +254,11 @@ class ProjectReport:
         if kept:
             notes.append(f"{kept} figures stay English: no CJK font was found when the chapters "
                          f"executed (install one, e.g. `apt-get install fonts-noto-cjk`, and build again)")
-        words = sorted(set().union(*(r.untranslated for r in self.figures.values())) if self.figures else set())
+        words = sorted({text for r in self.figures.values() for text in r.untranslated})
         if words:
             notes.append(f"{len(words)} figure texts have no translation in "
-                         f"translations/{self.lang}/figures.json: " + "; ".join(map(repr, words[:40])))
+                         f"translations/{self.lang}/figures.json (list them all: python -m "
+                         f"scripts.translated_book untranslated): " + "; ".join(map(repr, words[:40])))
         return notes
 
 

@@ -362,3 +362,24 @@ def test_build_reports_both_build_times(fast_book):
     assert re.search(r"wall time of the ko book .*: [\d.]+ s", fast_book.output)
     assert "Kernel is running over TCP without encryption" not in fast_book.output
     assert "MdParserConfig(" not in fast_book.output
+
+
+def test_the_korean_book_shares_the_english_vendored_javascript(tmp_path):
+    from scripts.build_book import share_vendor
+
+    ko = tmp_path / "ko"
+    (ko / "_static" / "vendor" / "mathjax").mkdir(parents=True)
+    (ko / "chapters").mkdir()
+    (ko / "chapters" / "02-minimax.html").write_text(
+        '<script src="../_static/vendor/mathjax/tex-mml-chtml.js?v=1"></script>'
+        '<link href="../_static/styles/theme.css">', encoding="utf-8")
+    (ko / "_static" / "vendor" / "fontawesome").mkdir()  # the theme's: stays
+    (ko / "index.html").write_text('<script src="_static/vendor/requirejs/require.js"></script>'
+                                   '<link href="_static/vendor/fontawesome/css/all.min.css">', encoding="utf-8")
+    assert share_vendor(ko, ["mathjax", "requirejs"]) == 2
+    assert '"../../_static/vendor/mathjax/tex-mml-chtml.js?v=1"' in (ko / "chapters" / "02-minimax.html").read_text()
+    assert '"../_static/styles/theme.css"' in (ko / "chapters" / "02-minimax.html").read_text()
+    assert '"../_static/vendor/requirejs/require.js"' in (ko / "index.html").read_text()
+    assert '"_static/vendor/fontawesome/css/all.min.css"' in (ko / "index.html").read_text()
+    assert not (ko / "_static" / "vendor" / "mathjax").exists()
+    assert (ko / "_static" / "vendor" / "fontawesome").is_dir()
