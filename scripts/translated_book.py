@@ -83,11 +83,16 @@ class FigureReport:
 
 
 def _figure_outputs(notebook):
-    """``(output, "" or the glue prefix)`` for every figure output (plain or glued)."""
+    """``(output, "" or the glue prefix)`` for every matplotlib figure output (plain or glued).
+
+    A figure's text form is matplotlib's ``<Figure size 640x480 with 1 Axes>``; any other
+    picture (an ``IPython.display.Image``, say) has no translated rendition to look for.
+    """
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             for prefix in ("", GLUE_PREFIX):
-                if prefix + "image/png" in output.get("data", {}):
+                data = output.get("data", {})
+                if prefix + "image/png" in data and str(data.get(prefix + "text/plain", "")).startswith("<Figure"):
                     yield output, prefix
 
 

@@ -249,6 +249,34 @@ def test_swap_figures_puts_the_korean_png_in_place():
     assert report.swapped == 1 and report.untranslated == {"fake"} and not report.errors
 
 
+def test_a_picture_that_is_no_matplotlib_figure_is_left_alone():
+    notebook = _figure_notebook(None, with_rendition=False)
+    notebook.cells[0].outputs[0]["data"]["text/plain"] = "<IPython.core.display.Image object>"
+    assert translated_book.stale_figures(notebook, LANG, {"texts": {}, "patterns": {}}, None) == []
+    report = translated_book.swap_figures(notebook, LANG)
+    assert not report.errors and report.swapped == 0
+
+
+def test_without_a_cjk_font_the_figure_stays_english_and_says_so(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    i18n = _i18n()
+    monkeypatch.setattr(i18n, "find_cjk_font", lambda: None)
+    figure, ax = plt.subplots()
+    ax.set_xlabel("step")
+    png, record = i18n.render_translated(figure, {"texts": {"step": "단계"}, "patterns": {}})
+    plt.close(figure)
+    assert png == "" and record["font"] is None
+    notebook = _figure_notebook({"texts": {}, "font": None})
+    project = translated_book.ProjectReport(LANG, Path("."))
+    project.figures["x"] = translated_book.swap_figures(notebook, LANG)
+    assert notebook.cells[0].outputs[0]["data"]["image/png"] == "RU5HTElTSA=="  # the English one
+    assert any("no CJK font" in note and "fonts-noto-cjk" in note for note in project.notes())
+
+
 def test_a_figure_without_rendition_is_an_error_not_an_english_figure():
     notebook = _figure_notebook(None, with_rendition=False)
     report = translated_book.swap_figures(notebook, LANG)
