@@ -741,7 +741,8 @@ def zip_html(paths: Paths, languages: list[str] = ()) -> Path:
     """
     target = paths.html / ZIP_RELPATH
     links = [paths.translated_html(lang) / ZIP_RELPATH for lang in languages]
-    files = sorted(p for p in paths.html.rglob("*") if p.is_file() and p != target and p not in links)
+    files = sorted(p for p in paths.html.rglob("*") if p.is_file()
+                   and not (p.name == ZIP_NAME and p.parent.name == "_downloads"))  # no zip in the zip
     stamp = paths.builddir / ".zip-fingerprint"
     fingerprint = _fingerprint(files, paths.html)
     if target.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
@@ -796,6 +797,9 @@ def build(root: Path = ROOT, builddir: Path | None = None, fast: bool = False,
     report.english_seconds = time.perf_counter() - start
     if languages:
         build_translations(paths, chapters, languages, report)
+    else:  # no translated book from an earlier build left behind, unlinked
+        for lang in translated_book.languages(paths.root):
+            shutil.rmtree(paths.translated_html(lang), ignore_errors=True)
     if paths.html.is_dir():
         finish_html(paths, languages, fast, report)
     report.chapter_seconds = chapter_seconds(paths, chapters)
