@@ -18,7 +18,6 @@ every page to its twin in the other language.
 """
 from __future__ import annotations
 
-import base64
 import copy
 import importlib.util
 import re
@@ -140,21 +139,6 @@ def swap_figures(notebook, lang: str) -> FigureReport:
         else:
             report.english_kept += 1
     return report
-
-
-def strip_renditions(notebook) -> None:
-    """Remove every language's rendition from a notebook (the English copy a reader downloads)."""
-    for output, _ in _figure_outputs(notebook):
-        for key in [k for k in output.get("metadata", {}) if k.startswith("image/x.ganlab-")]:
-            output["metadata"].pop(key)
-
-
-def png_of(output) -> bytes:
-    """The PNG bytes of a figure output (plain or glued). First used in the book build's tests."""
-    for prefix in ("", GLUE_PREFIX):
-        if prefix + "image/png" in output.get("data", {}):
-            return base64.b64decode(output["data"][prefix + "image/png"])
-    raise KeyError("not a figure output")
 
 
 # --------------------------------------------------------------------------------------
