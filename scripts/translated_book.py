@@ -37,6 +37,7 @@ GLUE_PREFIX = "application/papermill.record/"
 #: The one line that opens a whole-page translation: ``<!-- en:<hash of the English page> -->``.
 PAGE_STAMP = re.compile(r"^<!-- en:(?P<hash>[0-9a-f]{12}) -->[ \t]*$")
 SWITCH_CLASS = "ganlab-language-switch"
+_FIGURE_TEXT = re.compile(r"<[\w.]*Figure size ")
 
 
 def i18n():
@@ -84,14 +85,16 @@ class FigureReport:
 def _figure_outputs(notebook):
     """``(output, "" or the glue prefix)`` for every matplotlib figure output (plain or glued).
 
-    A figure's text form is matplotlib's ``<Figure size 640x480 with 1 Axes>``; any other
+    A figure's text form is matplotlib's ``<Figure size 640x480 with 1 Axes>`` (or a subclass's,
+    ``<NotebookFigure size ...>``); any other
     picture (an ``IPython.display.Image``, say) has no translated rendition to look for.
     """
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             for prefix in ("", GLUE_PREFIX):
                 data = output.get("data", {})
-                if prefix + "image/png" in data and str(data.get(prefix + "text/plain", "")).startswith("<Figure"):
+                text = str(data.get(prefix + "text/plain", ""))
+                if prefix + "image/png" in data and _FIGURE_TEXT.match(text):
                     yield output, prefix
 
 

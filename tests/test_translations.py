@@ -233,7 +233,7 @@ def test_render_translated_draws_korean_and_restores_the_figure():
 
 def _figure_notebook(record, with_rendition=True):
     mime = _i18n().rendition_mime(LANG)
-    data = {"image/png": "RU5HTElTSA==", "text/plain": "<Figure>"}
+    data = {"image/png": "RU5HTElTSA==", "text/plain": "<NotebookFigure size 640x480 with 1 Axes>"}
     if with_rendition:
         record = {"png": "S09SRUFO" if record.get("font") else "", **record}
     output = nbformat.v4.new_output("display_data", data=data, metadata={mime: record} if record else {})
