@@ -31,9 +31,12 @@ What a build does, in order:
 5. **Mark a fast build.**  With ``--fast`` every page gets a banner at its top saying that its
    numbers come from shortened runs (they can disagree with the text, which follows the full
    runs).
-6. **Check the result.**  The build fails (exit status 1) when Sphinx reported a warning,
+6. **Point the Colab buttons at ``colab/``** (``scripts/colab.py``): Colab copies of the
+   chapters in plain Markdown.  A full build (not ``--fast``) rewrites them with its own
+   measured values and figure numbers; commit what it changed.
+7. **Check the result.**  The build fails (exit status 1) when Sphinx reported a warning,
    when any executed cell produced an error output, or when a page shows a traceback.
-7. **Zip the HTML** (both languages) into ``<builddir>/html/_downloads/gan-course-html.zip``
+8. **Zip the HTML** (both languages) into ``<builddir>/html/_downloads/gan-course-html.zip``
    (linked from "How to run"; the translated books link the same file) and print the wall
    time of the English book and of the translations, and each chapter's execution time.
 """
@@ -59,7 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python scripts/build_book.py` as well as `-m scripts.build_book`
     sys.path.insert(0, str(ROOT))
 
-from scripts import translated_book  # noqa: E402
+from scripts import colab, translated_book  # noqa: E402
 
 #: npm packages the offline book needs, with the version ranges we accept.
 NPM_PACKAGES = {
@@ -868,8 +871,27 @@ def finish_html(paths: Paths, languages: list[str], fast: bool, report: BuildRep
             text = translated_book.settings(paths.root, lang)["fast_banner"]
             marked += mark_fast_pages(paths.translated_html(lang), fast_banner(text))
         print(f"[book] fast-build banner on {marked} pages", flush=True)
+    point_colab_buttons(paths, languages, fast)
     report.tracebacks_in_html = html_tracebacks(paths.html)
     report.zip_path = zip_html(paths, [lang for lang in languages if paths.translated_html(lang).is_dir()])
+
+
+def point_colab_buttons(paths: Paths, languages: list[str], fast: bool) -> None:
+    """Step 6: Colab buttons open ``colab/`` (plain Markdown, the book's numbers), which a full
+    build rewrites from its own values and figure numbers (commit the changed files)."""
+    links = sum(colab.point_colab_buttons(paths.translated_html(lang), lang, paths.root)
+                for lang in languages if paths.translated_html(lang).is_dir())
+    links += colab.point_colab_buttons(paths.html, "en", paths.root)  # after: skips the ones done
+    print(f"[book] Colab buttons opening colab/: {links}", flush=True)
+    if fast:
+        return
+    values, numbers = colab.values_from_build(paths.builddir, paths.root)
+    if len(values) < len(chapter_names(paths.root)):
+        print("[book] colab/ not rewritten: not every chapter executed", flush=True)
+        return
+    changed = colab.write(values, numbers, paths.root)
+    print(f"[book] colab/: {len(changed)} notebooks rewritten" + (" (commit them)" if changed else ""),
+          flush=True)
 
 
 def print_report(report: BuildReport, fast: bool) -> None:

@@ -18,6 +18,7 @@ every page to its twin in the other language.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import importlib.util
 import re
@@ -144,6 +145,30 @@ def swap_figures(notebook, lang: str) -> FigureReport:
     return report
 
 
+def translate_glued_values(notebook, table: dict[str, str]) -> list[str]:
+    """Translate, in place, the words a chapter glued into its text (``{glue:text}``).
+
+    The code is the English one, so a glued string such as ``'equal'`` is English; the table
+    (``translations/<lang>/glued.json``) gives the reader's words.  Returns the glued strings
+    still holding English prose, for the build to report.
+    """
+    left = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "scrapbook" not in output.get("metadata", {}) or "text/plain" not in data:
+                continue
+            plain = "".join(data["text/plain"]) if isinstance(data["text/plain"], list) else data["text/plain"]
+            data["text/plain"] = translations.translate_glued_plain(plain, table)
+            try:
+                value = ast.literal_eval(plain)
+            except (SyntaxError, ValueError):
+                continue
+            if isinstance(value, str) and translations.untranslated_glued(value, table):
+                left.append(value)
+    return left
+
+
 # --------------------------------------------------------------------------------------
 # Pages and chapters
 # --------------------------------------------------------------------------------------
@@ -230,6 +255,7 @@ class ProjectReport:
     pages: dict[str, str] = field(default_factory=dict)        # page -> translated/stale/missing
     figures: dict[str, FigureReport] = field(default_factory=dict)
     not_in_step: dict[str, int] = field(default_factory=dict)  # chapter -> cells not in step
+    glued_in_english: dict[str, list[str]] = field(default_factory=dict)  # chapter -> glued words
 
     def problems(self) -> list[str]:
         """What must be fixed before the translated book can be published (fails the build)."""
@@ -246,6 +272,8 @@ class ProjectReport:
         if kept:
             notes.append(f"{kept} figures stay English: no CJK font was found when the chapters "
                          f"executed (install one, e.g. `apt-get install fonts-noto-cjk`, and build again)")
+        notes += [f"{chapter}: glued words with no translation in translations/{self.lang}/glued.json: "
+                  + "; ".join(map(repr, left[:10])) for chapter, left in self.glued_in_english.items() if left]
         words = sorted({text for r in self.figures.values() for text in r.untranslated})
         if words:
             notes.append(f"{len(words)} figure texts have no translation in "
@@ -293,6 +321,7 @@ def _write_chapter(root, target, lang, chapter, executed, report) -> None:
     blocks = translations.read(chapter, lang, root)
     translated = translations.translated_notebook(notebook, blocks)
     report.figures[chapter] = swap_figures(translated, lang)
+    report.glued_in_english[chapter] = translate_glued_values(translated, translations.glued_table(lang, root))
     report.not_in_step[chapter] = len(translations.problems(chapter, lang, root))
     path = target / "chapters" / f"{chapter}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -411,3 +411,22 @@ def test_the_korean_book_shares_the_english_vendored_javascript(tmp_path):
     assert '"_static/vendor/fontawesome/css/all.min.css"' in (ko / "index.html").read_text()
     assert not (ko / "_static" / "vendor" / "mathjax").exists()
     assert (ko / "_static" / "vendor" / "fontawesome").is_dir()
+
+
+def test_glued_words_are_translated_in_the_translated_notebook():
+    """The code glues English words ('equal'); the Korean notebook shows Korean ones, and what
+    the table cannot translate is returned for the build to report."""
+    import nbformat
+
+    from scripts import translated_book, translations
+
+    cell = nbformat.v4.new_code_cell("glue(...)")
+    glued = {"k-word": "'equal'", "k-unknown": "'purple monkey dishwasher'", "k-number": "3.5"}
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": text},
+                                           metadata={"scrapbook": {"name": key, "mime_prefix": ""}})
+                    for key, text in glued.items()]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    left = translated_book.translate_glued_values(notebook, translations.glued_table("ko"))
+    shown = [output.data["text/plain"] for output in cell.outputs]
+    assert shown == ["'같다'", "'purple monkey dishwasher'", "3.5"]
+    assert left == ["purple monkey dishwasher"]
