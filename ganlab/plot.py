@@ -24,7 +24,7 @@ import torch
 from matplotlib.figure import Figure
 
 from .latent import generate_from, latent_arithmetic_vector, latent_batch, lerp, slerp
-from .metrics.density import density_1d
+from .metrics.density import _points_1d, density_1d  # one checker of 1-D points for both
 
 __all__ = [
     "paper_figure", "paper_panels_from_run",
@@ -89,19 +89,6 @@ def _to_numpy(value, name: str) -> np.ndarray:
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a tensor or an array of numbers, "
                         f"got {type(value).__name__}") from None
-
-
-def _points_1d(value, name: str) -> np.ndarray:
-    """Accept shape (N,) or (N, 1); anything else is an error that says so."""
-    array = _to_numpy(value, name)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(f"{name} must hold 1-D points, shape (N,) or (N, 1); got shape "
-                         f"{tuple(array.shape)}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty; pass at least one point")
-    return array
 
 
 def _points_2d(value, name: str) -> np.ndarray:
