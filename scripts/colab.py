@@ -82,8 +82,9 @@ def glued_values(executed) -> dict[str, str]:
     values = {}
     for cell in executed.get("cells", []):
         for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            text = output.get("data", {}).get("text/plain")
+            record = output.get("metadata", {}).get("scrapbook", {})
+            name = record.get("name")  # display=False stores it under a prefixed MIME type
+            text = output.get("data", {}).get(record.get("mime_prefix", "") + "text/plain")
             if name and text is not None:
                 values[name] = "".join(text) if isinstance(text, list) else text
     return values
@@ -189,6 +190,17 @@ def plain_markdown(source: str, values: dict[str, str], numbers: dict[str, str],
     return _ROLE.sub(lambda m: _role(m, values, numbers, cites, words), text)
 
 
+def _labels(source: str) -> set[str]:
+    """Every label a Markdown cell references or defines (figures, tables, equations, sections)."""
+    found = set(re.findall(r"^:name:\s*(\S+)", source, re.M))
+    found |= {m["label"] for m in _EQUATION.finditer(source)}
+    for match in _ROLE.finditer(source):
+        if match["role"] in ("eq", "numref", "ref"):
+            explicit = re.fullmatch(r".*?<(?P<label>[^>]+)>", match["body"], re.S)
+            found.add(explicit["label"] if explicit else match["body"])
+    return found
+
+
 def colab_notebook(chapter: Path, values: dict[str, str], numbers: dict[str, str],
                    lang: str = "en", root: Path = ROOT):
     """The Colab copy of ``chapter`` in ``lang`` (Korean Markdown from ``translations/ko``)."""
@@ -208,14 +220,9 @@ def colab_notebook(chapter: Path, values: dict[str, str], numbers: dict[str, str
             key = match["body"].partition(":")[0]
             if match["role"] in ("glue:text", "glue") and key in values:
                 used_values[key] = values[key]
-        for label in re.findall(r"<([^>]+)>`|`([^`<>]+)`", cell.source):
-            for name in label:
-                if name in numbers:
-                    used_numbers[name] = numbers[name]
-        for label in re.findall(r"^:name:\s*(\S+)|^\$\$[ \t]*\(([^)]+)\)", cell.source, re.M):
-            for name in label:
-                if name in numbers:
-                    used_numbers[name] = numbers[name]
+        for label in _labels(cell.source):
+            if label in numbers:
+                used_numbers[label] = numbers[label]
         cell.source = plain_markdown(cell.source, shown, numbers, cites, lang)
     _, repository = repository_url(root)
     number = int(chapter.stem.split("-")[0])
@@ -247,13 +254,18 @@ def _dumps(notebook) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def write(values_by_chapter: dict[str, dict[str, str]], numbers: dict[str, str],
+def write(values_by_chapter: dict[str, dict[str, str]], numbers: dict[str, dict[str, str]],
           root: Path = ROOT) -> list[Path]:
-    """Write every chapter's Colab copy in every language; return the files that changed."""
+    """Write every chapter's Colab copy in every language; return the files that changed.
+
+    ``numbers`` holds, per language, what that language's built book prints for each label
+    (the same numbers; the section titles differ).
+    """
     changed = []
     for chapter in sorted((root / "chapters").glob("*.ipynb")):
         for lang in LANGUAGES:
-            text = _dumps(colab_notebook(chapter, values_by_chapter.get(chapter.stem, {}), numbers, lang, root))
+            text = _dumps(colab_notebook(chapter, values_by_chapter.get(chapter.stem, {}),
+                                         numbers.get(lang) or numbers["en"], lang, root))
             path = colab_path(chapter.stem, lang, root)
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -283,8 +295,8 @@ def stale(root: Path = ROOT) -> list[str]:
     return problems
 
 
-def values_from_build(builddir: Path, root: Path = ROOT) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Glued values (from the build's jupyter cache) and the numbers its HTML shows."""
+def values_from_build(builddir: Path, root: Path = ROOT) -> tuple[dict[str, dict[str, str]], dict]:
+    """Glued values (from the build's jupyter cache) and, per language, the numbers its HTML shows."""
     from scripts.build_book import Paths, cached_notebook
 
     paths = Paths(root=root, builddir=builddir)
@@ -293,7 +305,11 @@ def values_from_build(builddir: Path, root: Path = ROOT) -> tuple[dict[str, dict
         executed = cached_notebook(paths, chapter.stem)
         if executed is not None:
             values[chapter.stem] = glued_values(executed)
-    return values, reference_numbers(paths.html)
+    numbers = {"en": reference_numbers(paths.html)}
+    for lang in LANGUAGES[1:]:
+        if (paths.html / lang / "chapters").is_dir():
+            numbers[lang] = reference_numbers(paths.html / lang)
+    return values, numbers
 
 
 def point_colab_buttons(html_dir: Path, lang: str = "en", root: Path = ROOT) -> int:

@@ -155,11 +155,12 @@ def translate_glued_values(notebook, table: dict[str, str]) -> list[str]:
     left = []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "scrapbook" not in output.get("metadata", {}) or "text/plain" not in data:
+            data, record = output.get("data", {}), output.get("metadata", {}).get("scrapbook")
+            mime = None if record is None else record.get("mime_prefix", "") + "text/plain"
+            if mime not in data:  # not glued, or glued without text (a figure)
                 continue
-            plain = "".join(data["text/plain"]) if isinstance(data["text/plain"], list) else data["text/plain"]
-            data["text/plain"] = translations.translate_glued_plain(plain, table)
+            plain = "".join(data[mime]) if isinstance(data[mime], list) else data[mime]
+            data[mime] = translations.translate_glued_plain(plain, table)
             try:
                 value = ast.literal_eval(plain)
             except (SyntaxError, ValueError):

@@ -422,11 +422,12 @@ def test_glued_words_are_translated_in_the_translated_notebook():
 
     cell = nbformat.v4.new_code_cell("glue(...)")
     glued = {"k-word": "'equal'", "k-unknown": "'purple monkey dishwasher'", "k-number": "3.5"}
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": text},
-                                           metadata={"scrapbook": {"name": key, "mime_prefix": ""}})
+    prefix = "application/papermill.record/"  # how glue(..., display=False) stores a value
+    cell.outputs = [nbformat.v4.new_output("display_data", data={prefix + "text/plain": text},
+                                           metadata={"scrapbook": {"name": key, "mime_prefix": prefix}})
                     for key, text in glued.items()]
     notebook = nbformat.v4.new_notebook(cells=[cell])
     left = translated_book.translate_glued_values(notebook, translations.glued_table("ko"))
-    shown = [output.data["text/plain"] for output in cell.outputs]
+    shown = [output.data[prefix + "text/plain"] for output in cell.outputs]
     assert shown == ["'같다'", "'purple monkey dishwasher'", "3.5"]
     assert left == ["purple monkey dishwasher"]
