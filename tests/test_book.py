@@ -39,11 +39,13 @@ CDN_HOSTS = re.compile(r"cdn\.|jsdelivr|unpkg\.com|cdnjs|googleapis|gstatic|poly
 pytestmark = pytest.mark.slow
 
 
-def _colab_url(chapter: str) -> str:
+def _colab_url(chapter: str, lang: str = "en") -> str:
+    """The chapter's Colab copy (scripts/colab.py), which the launch button opens."""
     config = yaml.safe_load((BOOK_ROOT / "_config.yml").read_text(encoding="utf-8"))
     repo = urlparse(config["repository"]["url"]).path.strip("/")
     branch = config["repository"]["branch"]
-    return f"{config['launch_buttons']['colab_url']}/github/{repo}/blob/{branch}/chapters/{chapter}.ipynb"
+    folder = "colab" if lang == "en" else f"colab/{lang}"
+    return f"{config['launch_buttons']['colab_url']}/github/{repo}/blob/{branch}/{folder}/{chapter}.ipynb"
 
 
 # ---------------------------------------------------------------------------------------
@@ -176,7 +178,7 @@ def test_chapter_page_in_the_browser(visit, fast_book, chapter):
     assert rendered >= maths, f"{chapter}: {rendered} of {maths} formulas rendered by MathJax"
     assert page.locator("mjx-merror").count() == 0, f"{chapter}: MathJax reports a TeX error"
 
-    # The Colab launch button points at this chapter in the configured repository.
+    # The Colab launch button opens this chapter's Colab copy in the configured repository.
     colab = page.locator(f'a[href="{_colab_url(chapter)}"]')
     assert colab.count() >= 1, f"{chapter}: no Colab link to {_colab_url(chapter)}"
 
@@ -300,6 +302,9 @@ def test_korean_page_in_the_browser(visit, fast_book, name):
         maths = _math_count(v.page)
         assert maths > 0 and v.page.locator("main mjx-container").count() >= maths, f"ko/{name}: maths"
         assert v.page.locator("mjx-merror").count() == 0, f"ko/{name}: MathJax reports a TeX error"
+        chapter = name.removeprefix("chapters/")
+        assert v.page.locator(f'a[href="{_colab_url(chapter, "ko")}"]').count() >= 1, \
+            f"ko/{name}: no Colab link to the Korean Colab copy {_colab_url(chapter, 'ko')}"
     switch = v.page.locator(SWITCH)
     assert switch.count() == 1 and switch.get_attribute("href") == "../" * (name.count("/") + 1) + f"{name}.html"
 
