@@ -5,6 +5,7 @@ down what it was asked to do, so nothing is installed.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import textwrap
@@ -37,8 +38,11 @@ def make(project: Path, *arguments: str) -> list[str]:
     """Run make in ``project``; return the python calls it made (pip installs, pytest ...)."""
     log = project / "calls.log"
     log.unlink(missing_ok=True)
+    # Under `make test TORCH_SPEC=...` (CI) the outer make passes its command-line variables
+    # down through MAKEFLAGS; this make must see only the arguments given here.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     subprocess.run(["make", "--no-print-directory", *arguments], cwd=project, check=True,
-                   capture_output=True, text=True)
+                   capture_output=True, text=True, env=env)
     return log.read_text().splitlines() if log.exists() else []
 
 
