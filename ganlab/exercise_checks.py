@@ -43,7 +43,7 @@ except ImportError:  # pragma: no cover
     _np = None
 
 __all__ = ["assert_tensor", "assert_shape", "assert_close", "assert_scalar_close",
-           "assert_true", "rng", "restore"]
+           "assert_true", "rng", "restore", "use_language"]
 
 # ---------------------------------------------------------------------------------------
 # 1. The snapshot, taken at import (in the setup cell, before any learner code).
@@ -215,8 +215,8 @@ def _is_exact_tensor(value) -> bool:
 def _describe(value) -> str:
     kind = _type(value)
     if kind is _Tensor or kind is _Parameter:
-        return f"a tensor of shape {_shape_of(value)} and dtype {_tb_dtype(value)}"
-    return f"an object of type {kind.__module__}.{kind.__qualname__}"
+        return _say("a_tensor", shape=_shape_of(value), dtype=_tb_dtype(value))
+    return _say("an_object", kind=f"{kind.__module__}.{kind.__qualname__}")
 
 
 def _shape_of(tensor) -> tuple:
@@ -262,6 +262,66 @@ def _fail(message: str):
     raise _AssertionError(message)
 
 
+# The checks' own messages, in every language a notebook may ask for (use_language).
+_MESSAGES = {
+    "the_result": {"en": "the result", "ko": "결과"},
+    "condition_false": {"en": "the condition is False", "ko": "조건이 False입니다"},
+    "a_tensor": {"en": "a tensor of shape {shape} and dtype {dtype}",
+                 "ko": "모양이 {shape}이고 dtype이 {dtype}인 텐서"},
+    "an_object": {"en": "an object of type {kind}", "ko": "{kind} 타입의 객체"},
+    "not_a_tensor": {
+        "en": "{name}: expected a torch.Tensor, got {got}. Return a tensor built with torch "
+              "operations (not a list, a float, or a custom object).",
+        "ko": "{name}: torch.Tensor여야 하는데 {got}입니다. torch 연산으로 만든 텐서를 반환하세요 "
+              "(리스트, float, 직접 만든 객체가 아니라)."},
+    "not_a_tensor_of_shape": {"en": "{name}: expected a torch.Tensor of shape {shape}, got {got}.",
+                              "ko": "{name}: 모양이 {shape}인 torch.Tensor여야 하는데 {got}입니다."},
+    "wrong_shape": {"en": "{name}: expected shape {shape}, got shape {got}.",
+                    "ko": "{name}: 모양이 {shape}여야 하는데 {got}입니다."},
+    "wrong_shape_scalar": {
+        "en": "{name}: expected shape {shape} (a 0-dimensional tensor: reduce with .mean() or "
+              ".sum()), got shape {got}.",
+        "ko": "{name}: 모양이 {shape}여야 하는데 (0차원 텐서: .mean()이나 .sum()으로 줄이세요) "
+              "{got}입니다."},
+    "expected_tensor": {"en": "{name}: expected a torch.Tensor, got {got}.",
+                        "ko": "{name}: torch.Tensor여야 하는데 {got}입니다."},
+    "at_index": {"en": " at index {index}", "ko": " (인덱스 {index})"},
+    "values_differ": {
+        "en": "{name}: {bad} of {total} value(s) differ (shape {shape}). Worst{where}: expected "
+              "{expected!r}, got {got!r} (|difference| {difference:.3g}, allowed {atol:.3g} + "
+              "{rtol:.3g} * |expected|).",
+        "ko": "{name}: 값 {total}개 중 {bad}개가 다릅니다 (모양 {shape}). 가장 큰 차이{where}: "
+              "기댓값 {expected!r}, 실제 {got!r} (|차이| {difference:.3g}, 허용 {atol:.3g} + "
+              "{rtol:.3g} * |기댓값|)."},
+    "expected_number": {"en": "{name}: expected a number (a Python float), got {got}.",
+                        "ko": "{name}: 숫자(파이썬 float)여야 하는데 {got}입니다."},
+    "number_differs": {
+        "en": "{name}: expected {expected!r}, got {got!r} (|difference| {difference:.3g}, "
+              "allowed {atol:.3g} + {rtol:.3g} * |expected|).",
+        "ko": "{name}: 기댓값 {expected!r}, 실제 {got!r} (|차이| {difference:.3g}, 허용 "
+              "{atol:.3g} + {rtol:.3g} * |기댓값|)."},
+    "bool_tensor": {"en": "{message} (got a bool tensor with {n} elements; use .all() or .any())",
+                    "ko": "{message} (원소가 {n}개인 bool 텐서입니다. .all()이나 .any()를 쓰세요)"},
+    "needs_bool": {"en": "{message} (the check needs a bool, got {got})",
+                   "ko": "{message} (검사에는 bool이 필요한데 {got}입니다)"},
+}
+_LANGUAGE = {"current": "en"}  # a dict: the module itself is read-only
+
+
+def use_language(language: str) -> None:
+    """Give the checks' messages in ``language`` ("en" or "ko"); the Korean notebooks'
+    setup cell calls ``checks.use_language("ko")``. First used in assignment 01 (Korean)."""
+    if language not in _MESSAGES["the_result"]:
+        raise _ValueError(f"use_language: no messages in {language!r}; "
+                          f"choose one of {sorted(_MESSAGES['the_result'])}")
+    _LANGUAGE["current"] = language
+
+
+def _say(key: str, **values) -> str:
+    """The message ``key`` in the current language, filled in."""
+    return _MESSAGES[key][_LANGUAGE["current"]].format(**values)
+
+
 def _check_tolerance(value, label: str):
     if value is None:
         return None
@@ -274,30 +334,30 @@ def _check_tolerance(value, label: str):
 # 3. The checks.
 # ---------------------------------------------------------------------------------------
 
-def assert_tensor(x, name: str = "the result") -> None:
+def assert_tensor(x, name: str | None = None) -> None:
     """``x`` must be exactly a ``torch.Tensor`` (or an ``nn.Parameter``), nothing that mimics one.
 
     First used in assignment 01.
     """
     _guard(_getframe(1).f_globals)
+    name = _say("the_result") if name is None else name
     if not _is_exact_tensor(x):
-        _fail(f"{name}: expected a torch.Tensor, got {_describe(x)}. Return a tensor built "
-              "with torch operations (not a list, a float, or a custom object).")
+        _fail(_say("not_a_tensor", name=name, got=_describe(x)))
 
 
-def assert_shape(x, shape, name: str = "the result") -> None:
+def assert_shape(x, shape, name: str | None = None) -> None:
     """``x`` is a tensor of exactly this shape (``()`` for a scalar tensor).
 
     First used in assignment 01.
     """
     _guard(_getframe(1).f_globals)
+    name = _say("the_result") if name is None else name
     expected = _tuple(_int(n) for n in shape)
     if not _is_exact_tensor(x):
-        _fail(f"{name}: expected a torch.Tensor of shape {expected}, got {_describe(x)}.")
+        _fail(_say("not_a_tensor_of_shape", name=name, shape=expected, got=_describe(x)))
     got = _shape_of(x)
     if got != expected:
-        hint = " (a 0-dimensional tensor: reduce with .mean() or .sum())" if expected == () else ""
-        _fail(f"{name}: expected shape {expected}{hint}, got shape {got}.")
+        _fail(_say("wrong_shape_scalar" if expected == () else "wrong_shape", name=name, shape=expected, got=got))
 
 
 def assert_close(actual, expected, name: str | None = None, *, rtol: float | None = None,
@@ -309,10 +369,10 @@ def assert_close(actual, expected, name: str | None = None, *, rtol: float | Non
     off and the worst one: expected vs got. First used in assignment 01.
     """
     _guard(_getframe(1).f_globals)
-    label = _name(name, what, "the result")
+    label = _name(name, what, _say("the_result"))
     rtol, atol = _check_tolerance(rtol, "rtol"), _check_tolerance(atol, "atol")
     if not _is_exact_tensor(actual):
-        _fail(f"{label}: expected a torch.Tensor, got {_describe(actual)}.")
+        _fail(_say("expected_tensor", name=label, got=_describe(actual)))
     if not _is_exact_tensor(expected):
         if _type(expected) in (_float, _int, _bool):
             with _DisableTorchFunction():
@@ -322,7 +382,7 @@ def assert_close(actual, expected, name: str | None = None, *, rtol: float | Non
                              f"or a number, got {_describe(expected)} (a bug in the test).")
     got_shape, want_shape = _shape_of(actual), _shape_of(expected)
     if got_shape != want_shape:
-        _fail(f"{label}: expected shape {want_shape}, got shape {got_shape}.")
+        _fail(_say("wrong_shape", name=label, shape=want_shape, got=got_shape))
     dtype = _tb_dtype(expected)
     default_rtol, default_atol = _DEFAULT_TOLERANCES.get(dtype, (0.0, 0.0))
     rtol = default_rtol if rtol is None else rtol
@@ -348,11 +408,10 @@ def assert_close(actual, expected, name: str | None = None, *, rtol: float | Non
                 worst, worst_excess = i, excess
     if n_bad:
         index = _index_of(worst, want_shape)
-        where = f" at index {index}" if want_shape else ""
+        where = _say("at_index", index=index) if want_shape else ""
         g, e = got_values[worst], want_values[worst]
-        _fail(f"{label}: {n_bad} of {_len(want_values)} value(s) differ (shape {want_shape}). "
-              f"Worst{where}: expected {e!r}, got {g!r} (|difference| {_abs(g - e):.3g}, "
-              f"allowed {atol:.3g} + {rtol:.3g} * |expected|).")
+        _fail(_say("values_differ", name=label, bad=n_bad, total=_len(want_values), shape=want_shape,
+                   where=where, expected=e, got=g, difference=_abs(g - e), atol=atol, rtol=rtol))
 
 
 def assert_scalar_close(actual, expected, name: str | None = None, *,
@@ -363,7 +422,7 @@ def assert_scalar_close(actual, expected, name: str | None = None, *,
     First used in assignment 03.
     """
     _guard(_getframe(1).f_globals)
-    label = _name(name, what, "the result")
+    label = _name(name, what, _say("the_result"))
     rtol = 1.3e-6 if rtol is None else _check_tolerance(rtol, "rtol")
     atol = 1e-5 if atol is None else _check_tolerance(atol, "atol")
     kind = _type(actual)
@@ -372,33 +431,33 @@ def assert_scalar_close(actual, expected, name: str | None = None, *,
     elif _is_exact_tensor(actual) and _len(_flat_values(actual)) == 1:
         got = _flat_values(actual)[0]
     else:
-        _fail(f"{label}: expected a number (a Python float), got {_describe(actual)}.")
+        _fail(_say("expected_number", name=label, got=_describe(actual)))
     if _type(expected) not in (_float, _int):
         raise _TypeError(f"assert_scalar_close: the expected value for {label} must be a "
                          f"number, got {_describe(expected)} (a bug in the test).")
     want = _float(expected)
     if _isnan(got) or (_isinf(got) and got != want) or _abs(got - want) > atol + rtol * _abs(want):
-        _fail(f"{label}: expected {want!r}, got {got!r} (|difference| {_abs(got - want):.3g}, "
-              f"allowed {atol:.3g} + {rtol:.3g} * |expected|).")
+        _fail(_say("number_differs", name=label, expected=want, got=got, difference=_abs(got - want),
+                   atol=atol, rtol=rtol))
 
 
-def assert_true(condition, message: str = "the condition is False") -> None:
+def assert_true(condition, message: str | None = None) -> None:
     """``condition`` must be a real ``True``: a ``bool`` (or a one-element bool tensor).
 
     First used in assignment 01.
     """
     _guard(_getframe(1).f_globals)
+    message = _say("condition_false") if message is None else message
     kind = _type(condition)
     if kind is _bool or (_NUMPY_BOOL is not None and kind is _NUMPY_BOOL):
         value = condition is True or (kind is _NUMPY_BOOL and condition.item() is True)
     elif _is_exact_tensor(condition) and _tb_dtype(condition) is _torch_bool:
         values = _flat_values(condition)
         if _len(values) != 1:
-            _fail(f"{message} (got a bool tensor with {_len(values)} elements; "
-                  "use .all() or .any())")
+            _fail(_say("bool_tensor", message=message, n=_len(values)))
         value = values[0] == 1.0
     else:
-        _fail(f"{message} (the check needs a bool, got {_describe(condition)})")
+        _fail(_say("needs_bool", message=message, got=_describe(condition)))
     if not value:
         _fail(_str(message))
 
