@@ -9,6 +9,12 @@ generated.
 copy of the course, so it needs no existing gradebook and never touches the real one; it
 returns the released notebook and the template gradebook (the assignment's cells and points)
 that every throwaway grading course starts from.
+
+An assignment may also exist in other languages: ``source-ko/<assignment>/<assignment>.ipynb``
+is the Korean notebook (same cells, grade ids, points and tests; see
+:mod:`ganlab_grader.build.translate`). :func:`release` writes it beside the English one as
+``release/<assignment>/<assignment>.ko.ipynb``, and :func:`generate` with ``language="ko"``
+gives the Korean template, so a Korean submission is graded with its own text restored.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 COURSE_ID = "gan-course"
+LANGUAGES = ("en", "ko")
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS", re.S)
@@ -72,6 +79,33 @@ def cell_ids(course: Path, assignment: str) -> set[str]:
             if (c.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id")}
 
 
+def source_notebook(course: Path, assignment: str, language: str = "en") -> Path:
+    """``source/<a>/<a>.ipynb``, or ``source-<language>/<a>/<a>.ipynb`` for a translation."""
+    folder = "source" if language == "en" else f"source-{language}"
+    return Path(course) / folder / assignment / f"{assignment}.ipynb"
+
+
+def languages(course: Path, assignment: str) -> list[str]:
+    """The languages the assignment exists in ("en" first). First used in assignment 01-minimax."""
+    return [lang for lang in LANGUAGES if source_notebook(course, assignment, lang).exists()]
+
+
+def release_name(assignment: str, language: str = "en") -> str:
+    """``01-minimax.ipynb``, ``01-minimax.ko.ipynb``: a release's file name."""
+    return f"{assignment}.ipynb" if language == "en" else f"{assignment}.{language}.ipynb"
+
+
+def language_of(notebook: bytes | dict) -> str:
+    """The language a notebook was released in: its metadata ``{"ganlab": {"language": ...}}``,
+    "en" when it says nothing (or is not readable). First used in assignment 01-minimax."""
+    try:
+        nb = json.loads(notebook) if isinstance(notebook, (bytes, str)) else notebook
+        language = nb["metadata"]["ganlab"]["language"]
+    except (ValueError, TypeError, KeyError):
+        return "en"
+    return language if language in LANGUAGES else "en"
+
+
 def nbgrader_env() -> dict:
     """The environment for an nbgrader subprocess: ours, with this Python's bin folder first on
     PATH (nbgrader runs the ``alembic`` program to create a gradebook) and no JUPYTER_* paths."""
@@ -86,12 +120,18 @@ def _nbgrader(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-def generate(course: Path, assignment: str) -> Generated:
-    """Run ``nbgrader generate_assignment`` in a temporary copy of the course."""
+def generate(course: Path, assignment: str, language: str = "en") -> Generated:
+    """Run ``nbgrader generate_assignment`` in a temporary copy of the course (for a
+    translation, a course whose source notebook is the translated one)."""
     course = Path(course)
+    source = source_notebook(course, assignment, language)
+    if not source.exists():
+        raise CourseError(f"{assignment} has no {language!r} notebook ({source} is missing; "
+                          "run `python -m ganlab_grader.build`)")
     with tempfile.TemporaryDirectory(prefix="ganlab-release-") as tmp:
         root = Path(tmp)
-        shutil.copytree(course / "source" / assignment, root / "source" / assignment)
+        (root / "source" / assignment).mkdir(parents=True)
+        shutil.copy(source, root / "source" / assignment / f"{assignment}.ipynb")
         config = course / "nbgrader_config.py"
         if config.exists():
             shutil.copy(config, root / "nbgrader_config.py")
@@ -104,9 +144,7 @@ def generate(course: Path, assignment: str) -> Generated:
             raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n"
                               + "\n".join(log))
         release = released.read_bytes()
-        problems = check_release(json.loads(release),
-                                 json.loads((course / "source" / assignment /
-                                             f"{assignment}.ipynb").read_text()))
+        problems = check_release(json.loads(release), json.loads(source.read_text()))
         if problems:
             raise CourseError(f"the release of {assignment} is not safe to publish: "
                               + "; ".join(problems))
@@ -146,14 +184,16 @@ def check_release(release: dict, source: dict) -> list[str]:
 
 
 def release(course: Path, names: list[str] | None = None, log=print) -> list[Path]:
-    """Write ``course/release/<a>/<a>.ipynb`` for every assignment; return the paths."""
+    """Write ``course/release/<a>/<a>.ipynb`` for every assignment, and ``<a>.ko.ipynb``
+    beside it where the Korean notebook exists; return the paths."""
     course = Path(course)
     written = []
     for name in names or assignments(course):
-        generated = generate(course, name)
-        target = course / "release" / name / f"{name}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(generated.release)
-        log(f"released {name} -> {target}")
-        written.append(target)
+        for language in languages(course, name):
+            generated = generate(course, name, language)
+            target = course / "release" / name / release_name(name, language)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(generated.release)
+            log(f"released {name} ({language}) -> {target}")
+            written.append(target)
     return written

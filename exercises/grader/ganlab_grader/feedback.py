@@ -55,7 +55,7 @@ def first_line(text: str, limit: int = 200) -> str:
     return text[0][:limit] if text else ""
 
 
-def strip_hidden(nb, release: dict, hidden: dict[str, list[str]]) -> dict[str, str]:
+def strip_hidden(nb, release: dict, hidden: dict[str, list[str]], language: str = "en") -> dict[str, str]:
     """Remove hidden tests from ``nb`` in place; return grade_id -> first error of that cell."""
     released = {_meta(c).get("grade_id"): c for c in release["cells"] if _meta(c).get("grade_id")}
     lines = _hidden_lines(hidden)
@@ -75,7 +75,7 @@ def strip_hidden(nb, release: dict, hidden: dict[str, list[str]]) -> dict[str, s
             if kind == "error":
                 ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
                 if ename == "NotImplementedError" and not evalue.strip():
-                    evalue = "not answered yet"
+                    evalue = WORDS.get(language, WORDS["en"])["not answered"]
                 message = f"{ename}: {evalue}" if evalue else ename
                 message = _scrub_text(message, lines)
                 output["evalue"] = _scrub_text(output.get("evalue", ""), lines)
@@ -94,18 +94,31 @@ def strip_hidden(nb, release: dict, hidden: dict[str, list[str]]) -> dict[str, s
     return failures
 
 
+#: The page's own words, in the language of the graded notebook (its release's language).
+WORDS = {
+    "en": {"feedback": "Feedback", "score": "Score", "test": "test", "points": "points",
+           "result": "result", "passed": "passed", "failed": "failed",
+           "notes": "Notes from the grader:", "not answered": "not answered yet"},
+    "ko": {"feedback": "피드백", "score": "점수", "test": "테스트", "points": "점수",
+           "result": "결과", "passed": "통과", "failed": "실패",
+           "notes": "채점기의 메모:", "not answered": "아직 답하지 않았습니다"},
+}
+
+
 def summary_markdown(title: str, scores: dict[str, list[float]], failures: dict[str, str],
-                     notes: list[str] | None = None) -> str:
+                     notes: list[str] | None = None, language: str = "en") -> str:
+    """The page's first cell: the score, a row per test, the grader's notes."""
+    words = WORDS.get(language, WORDS["en"])
     total = sum(s for s, _ in scores.values())
     possible = sum(m for _, m in scores.values())
-    rows = ["| test | points | result |", "| --- | --- | --- |"]
+    rows = [f"| {words['test']} | {words['points']} | {words['result']} |", "| --- | --- | --- |"]
     for grade_id, (score, max_score) in scores.items():
-        result = "passed" if score >= max_score else failures.get(grade_id, "failed")
+        result = words["passed"] if score >= max_score else failures.get(grade_id, words["failed"])
         result = html.escape(result).replace("|", "\\|")
         rows.append(f"| `{grade_id}` | {score:g} / {max_score:g} | {result} |")
-    text = [f"# Feedback: {title}", "", f"**Score: {total:g} / {possible:g}**", "", *rows]
+    text = [f"# {words['feedback']}: {title}", "", f"**{words['score']}: {total:g} / {possible:g}**", "", *rows]
     if notes:
-        text += ["", "Notes from the grader:", ""] + [f"* {html.escape(n)}" for n in notes]
+        text += ["", words["notes"], ""] + [f"* {html.escape(n)}" for n in notes]
     return "\n".join(text)
 
 
@@ -180,14 +193,14 @@ def _text(cell) -> str:
 
 def render(autograded: Path, release: dict, hidden: dict[str, list[str]],
            scores: dict[str, list[float]], title: str,
-           notes: list[str] | None = None) -> tuple[str, dict[str, str]]:
+           notes: list[str] | None = None, language: str = "en") -> tuple[str, dict[str, str]]:
     """(HTML, failures) for the autograded notebook at ``autograded``; raises
     :class:`HiddenTextError` rather than return a page that quotes a hidden test.
     First used in assignment 01-minimax."""
     nb = nbformat.read(str(autograded), as_version=4)
-    failures = strip_hidden(nb, release, hidden)
+    failures = strip_hidden(nb, release, hidden, language)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(
-        summary_markdown(title, scores, failures, notes)))
+        summary_markdown(title, scores, failures, notes, language)))
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = maths_to_mathml(cell.source)

@@ -9,6 +9,11 @@ merges each result into the real gradebook, writes the feedback HTML and finally
 submission and every skipped input with its reason. A broken submission gets 0 points and a
 reason; the run goes on.
 
+A notebook is graded in the language it was released in (:func:`submission_language`):
+the Korean release ``<assignment>.ko.ipynb`` against the Korean template, whose text,
+messages and hidden tests nbgrader restores, with the same grade ids and points as the
+English one; so a class may hand in either, and ``grades.csv`` holds both alike.
+
 Two rules for folders that do not hold exactly the assignment's notebook:
 
 * **several notebooks** (an answered ``01-minimax-Copy1.ipynb`` beside the untouched
@@ -131,12 +136,28 @@ def _find_in_folder(found: Found, student: str, folder: Path, known: list[str],
         found.notes[(student, assignment)] = [f"not graded: {e}" for e in elsewhere]
 
 
+def submission_language(course: Path, assignment: str, path: Path) -> str:
+    """The language to grade the notebook at path in: what its metadata says (the release's
+    ``{"ganlab": {"language": "ko"}}``), else what its name says (``<a>.ko.ipynb``), and
+    English when the course has no such translation. First used in assignment 01-minimax."""
+    try:
+        lang = course_mod.language_of(Path(path).read_bytes())
+    except OSError:
+        lang = "en"
+    if lang == "en":
+        lang = next((code for code in course_mod.LANGUAGES
+                     if Path(path).name == course_mod.release_name(assignment, code)), "en")
+    return lang if lang in course_mod.languages(course, assignment) else "en"
+
+
 def best_of(results: list[tuple[str, GradeResult]]) -> tuple[str, GradeResult]:
     """The (file name, result) that counts when a folder held several notebooks: a graded one
-    before a broken one, then the highest score, then ``<assignment>.ipynb``, then by name.
-    First used in assignment 01-minimax."""
+    before a broken one, then the highest score, then a released name (``<assignment>.ipynb``,
+    ``<assignment>.ko.ipynb``), then by name. First used in assignment 01-minimax."""
+    def released(name: str, assignment: str) -> bool:
+        return name in {course_mod.release_name(assignment, code) for code in course_mod.LANGUAGES}
     return min(results, key=lambda item: (item[1].status != "graded", -item[1].score,
-                                          item[0] != f"{item[1].assignment}.ipynb", item[0]))
+                                          not released(item[0], item[1].assignment), item[0]))
 
 
 def make_executor(kind: str = "process", workers: int | None = None, scheduler: str | None = None):
@@ -205,21 +226,25 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DE
         if len(paths) > 1:
             log(f"{student}/{assignment}: {len(paths)} notebooks ({', '.join(p.name for p in paths)}): "
                 "each is graded, the best score counts")
-    needed = sorted({a for _, a in groups} | {a for _, a, _ in found.broken if a in known})
+    language = {path: submission_language(course, assignment, path) for _, assignment, path in found.jobs}
+    needed = sorted({(a, language[p]) for _, a, p in found.jobs}
+                    | {(a, "en") for _, a, _ in found.broken if a in known})
     templates = {}
-    for name in needed:
-        log(f"preparing {name} (nbgrader generate_assignment)")
-        templates[name] = course_mod.generate(course, name)
+    for name, lang in needed:
+        log(f"preparing {name}{'' if lang == 'en' else f' ({lang})'} (nbgrader generate_assignment)")
+        templates[name, lang] = course_mod.generate(course, name, lang)
         gradebook.register_assignment(course, name)
     results: dict[tuple[str, str], GradeResult] = {}
     for student, assignment, reason in found.broken:
-        release = templates[assignment].release if assignment in templates else None
+        release = templates[assignment, "en"].release if (assignment, "en") in templates else None
         results[(student, assignment)] = GradeResult(
             student, assignment, "broken", reason, {}, max_score_of(release) if release else 0.0)
     jobs = [GradeJob(student, assignment, assignment, path.read_bytes(),
-                     templates[assignment].template_db, templates[assignment].release,
+                     templates[assignment, language[path]].template_db,
+                     templates[assignment, language[path]].release,
                      timeout=timeout, cell_timeout=cell_timeout, memory_mb=memory_mb,
-                     allow=list(allow or []), sandbox=sandbox, source_path=str(path))
+                     allow=list(allow or []), sandbox=sandbox, source_path=str(path),
+                     language=language[path])
             for student, assignment, path in found.jobs]
     own_executor = executor is None
     executor = executor or make_executor("process", workers)
@@ -252,7 +277,7 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DE
         if own_executor:
             executor.shutdown()
     for student, assignment, _ in found.broken:  # known assignment, unusable folder
-        if assignment in templates:
+        if (assignment, "en") in templates:
             gradebook.merge(course, results[(student, assignment)])
     csv_path = Path(csv_path) if csv_path else course / "grades.csv"
     summary_path = csv_path.with_name(csv_path.stem + "-by-student.csv")

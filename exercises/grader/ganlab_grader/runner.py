@@ -224,7 +224,8 @@ def run(job_dir: Path) -> dict:
                                      job["notebook"])
         try:
             html, failures = feedback.render(autograded, release, hidden, result["scores"],
-                                             title=job["assignment"], notes=result["notes"])
+                                             title=job["assignment"], notes=result["notes"],
+                                             language=job.get("language", "en"))
             (job_dir / "feedback.html").write_text(html)
         except feedback.HiddenTextError as error:  # the scores stand; no page is sent
             failures = getattr(error, "failures", {})

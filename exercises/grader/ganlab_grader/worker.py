@@ -44,6 +44,7 @@ class GradeJob:
     allow: list[str] = field(default_factory=list)  # more read-only paths for the kernel
     sandbox: str = "auto"  # "auto" (namespaces if available), "namespaces", "limits"
     source_path: str = ""  # where the submission came from, for messages only
+    language: str = "en"  # the release's language: the feedback page's words
 
 
 @dataclass
@@ -150,7 +151,7 @@ def grade_one(job: GradeJob) -> GradeResult:
             "course": str(course), "course_id": job.course_id, "assignment": job.assignment,
             "notebook": job.notebook, "scratch": str(scratch), "release": str(base / "release.ipynb"),
             "allow": job.allow, "mode": mode, "memory_mb": job.memory_mb,
-            "cell_timeout": job.cell_timeout}))
+            "cell_timeout": job.cell_timeout, "language": job.language}))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "GANLAB_SANDBOX"))}
         env["PYTHONUNBUFFERED"] = "1"
         # The runner is started as a plain module of this folder: `python -m ganlab_grader...`

@@ -1,6 +1,7 @@
-"""Write every assignment's nbgrader source notebook from its folder in exercises/assignments/.
+"""Write every assignment's nbgrader source notebooks from its folder in exercises/assignments/.
 
-    python -m ganlab_grader.build            # write exercises/source/<a>/<a>.ipynb
+    python -m ganlab_grader.build            # write exercises/source/<a>/<a>.ipynb (English)
+                                             # and exercises/source-ko/<a>/<a>.ipynb (Korean)
     python -m ganlab_grader.build --check    # exit 1 if a committed notebook is stale
     python -m ganlab_grader.build 02-losses  # only the named assignment(s)
 
@@ -9,6 +10,9 @@ An assignment is any folder ``exercises/assignments/<NN-name>/`` with an ``assig
 the records of :mod:`ganlab_grader.build.spec`; the cells' text and code come from the
 folder's Markdown and Python files (:mod:`ganlab_grader.build.sources`). Adding an assignment
 needs no list here. Notebooks are written without outputs and byte for byte the same on every rebuild.
+The Korean notebook is the English one translated (:mod:`ganlab_grader.build.translate`: the
+folder's ``text.ko.md`` and ``messages.ko.toml``), with the same cells, ids and tests; it lives
+in its own source folder so that nbgrader, run on ``exercises/``, sees one notebook per assignment.
 First used by ``make release`` (through the committed notebooks) and assignment 01-minimax.
 """
 from __future__ import annotations
@@ -22,11 +26,18 @@ from types import ModuleType
 
 import nbformat
 
-from . import spec
+from . import spec, translate
 
 ROOT = Path(__file__).resolve().parents[4]
 ASSIGNMENTS = ROOT / "exercises" / "assignments"
 SOURCE = ROOT / "exercises" / "source"
+LANGUAGES = ("en", *translate.LANGUAGES)
+
+
+def source_folder(source: Path, language: str) -> Path:
+    """Where the source notebooks in language live: ``source`` for English, ``source-ko`` beside it."""
+    source = Path(source)
+    return source if language == "en" else source.with_name(f"{source.name}-{language}")
 
 
 @dataclass(frozen=True)
@@ -38,9 +49,10 @@ class Assignment:
     mistakes: tuple
     doc: str
 
-    def build(self) -> nbformat.NotebookNode:
-        """The source notebook."""
-        return spec.build(self.cells, self.folder)
+    def build(self, language: str = "en") -> nbformat.NotebookNode:
+        """The source notebook, in English or (translated) in another language."""
+        english = spec.build(self.cells, self.folder)
+        return english if language == "en" else translate.translated(english, self.folder, language)
 
 
 def load_module(path: Path, name: str) -> ModuleType:
@@ -75,14 +87,14 @@ def discover(root: Path = ASSIGNMENTS) -> dict[str, Assignment]:
             if (folder / "assignment.toml").is_file()}
 
 
-def render(assignment: Assignment) -> str:
+def render(assignment: Assignment, language: str = "en") -> str:
     """The notebook text exactly as it is written to disk."""
-    return nbformat.writes(assignment.build(), version=4) + "\n"
+    return nbformat.writes(assignment.build(language), version=4) + "\n"
 
 
-def path_of(name: str, source: Path = SOURCE) -> Path:
-    """Where the source notebook of assignment name lives."""
-    return source / name / f"{name}.ipynb"
+def path_of(name: str, source: Path = SOURCE, language: str = "en") -> Path:
+    """Where the source notebook of assignment name in language lives."""
+    return source_folder(source, language) / name / f"{name}.ipynb"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,8 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no assignment folder for {unknown}; known assignments: {sorted(assignments)}")
     stale = []
-    for name in args.names or assignments:
-        path, text = path_of(name, args.source), render(assignments[name])
+    for name, language in ((n, lang) for n in args.names or assignments for lang in LANGUAGES):
+        try:
+            path, text = path_of(name, args.source, language), render(assignments[name], language)
+        except translate.TranslationError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(path)
@@ -111,12 +127,13 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
         else:
-            print(f"up to date: {name}")
+            print(f"up to date: {name} ({language})")
     if stale:
         print("out of date (run `python -m ganlab_grader.build`):", file=sys.stderr)
         for path in stale:
             print(f"  {path}", file=sys.stderr)
         return 1
     if args.check:
-        print(f"all {len(args.names or assignments)} source notebooks match their assignment folders")
+        print(f"all {len(args.names or assignments)} assignments' source notebooks ({', '.join(LANGUAGES)}) "
+              "match their assignment folders")
     return 0
