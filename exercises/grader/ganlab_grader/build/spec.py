@@ -29,7 +29,7 @@ records into the nbgrader source notebook with the text of the folder's files (s
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -93,16 +93,15 @@ class Mistake:
     """A classic mistake: ``old`` replaced by ``new`` in the reference solution cell ``cell``.
 
     It must fail exactly the test cells in ``fails``, each with a message holding the words
-    given; every other test cell must still pass. ``translations`` maps a language code to
-    the same words in that language ({"ko": {test cell: words}}), for when the messages are
-    translated (issue 12); empty until then.
+    given; every other test cell must still pass. In a translated notebook the message holds
+    the translation of those words, found in the assignment's messages table (see
+    tests/test_assignment_translations.py), so a mistake is written down once.
     """
     name: str
     cell: str
     old: str
     new: str
     fails: Mapping[str, str]
-    translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class SpecError(ValueError):
@@ -147,12 +146,11 @@ def cell_record(entry: dict, where: str):
 
 def mistake_record(entry: dict, where: str) -> Mistake:
     """The Mistake of one [[mistake]] table."""
-    fields = {"name", "cell", "old", "new", "fails", "translations"}
-    if set(entry) - fields or {"name", "cell", "old", "new", "fails"} - set(entry):
-        raise SpecError(f"{where}: a mistake has the keys name, cell, old, new, fails (and translations), "
+    fields = {"name", "cell", "old", "new", "fails"}
+    if set(entry) != fields:
+        raise SpecError(f"{where}: a mistake has the keys name, cell, old, new, fails, "
                         f"got {sorted(entry)}")
-    return Mistake(entry["name"], entry["cell"], entry["old"], entry["new"], MappingProxyType(dict(entry["fails"])),
-                   MappingProxyType(entry.get("translations", {})))
+    return Mistake(entry["name"], entry["cell"], entry["old"], entry["new"], MappingProxyType(dict(entry["fails"])))
 
 
 def with_references(names: tuple[str, ...], definitions: str, body: str, *, scoped: bool) -> str:

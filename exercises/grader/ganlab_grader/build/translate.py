@@ -33,7 +33,6 @@ import hashlib
 import inspect
 import io
 import re
-import textwrap
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +75,7 @@ class Text:
     start: int
     end: int
     indent: int = 0  # a docstring's column
+    closes_alone: bool = True  # a docstring's closing quotes on a line of their own
 
 
 def _offsets(source: str) -> list[int]:
@@ -141,7 +141,8 @@ def texts(source: str) -> list[Text]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if id(node) in docstrings:
                 english = inspect.cleandoc(node.value)
-                found.append(Text(english, "docstring", start, end, column))
+                closes_alone = bool(re.search(r'\n[ \t]*("""|\'\'\')$', code[start:end]))
+                found.append(Text(english, "docstring", start, end, column, closes_alone))
             elif has_words(node.value):
                 found.append(Text(node.value, "string", start, end))
         elif isinstance(node, ast.JoinedStr):
@@ -177,8 +178,8 @@ def _render(text: Text, translated: str) -> str:
         if len(lines) == 1:
             return f'"""{lines[0]}"""'
         pad = " " * text.indent
-        return '"""' + lines[0] + "\n" + "\n".join(pad + line if line else "" for line in lines[1:]) \
-            + "\n" + pad + '"""'
+        body = '"""' + lines[0] + "\n" + "\n".join(pad + line if line else "" for line in lines[1:])
+        return body + ("\n" + pad if text.closes_alone else "") + '"""'
     if text.kind == "string":
         quote = '"' if '"' not in translated or "'" in translated else "'"
         return quote + _escape_literal(translated, quote) + quote
