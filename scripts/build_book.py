@@ -311,13 +311,18 @@ def _release_notebooks(root: Path) -> list[Path]:
 
 
 def release_is_stale(root: Path) -> bool:
-    """True when an assignment has no release, or its source changed after the release."""
+    """True when an assignment has no release (English, or Korean where its source-ko
+    notebook exists), or a source changed after the release."""
     released = _release_notebooks(root)
     sources = sorted((root / "exercises" / "source").glob("*/*.ipynb"))
+    korean = sorted((root / "exercises" / "source-ko").glob("*/*.ipynb"))
     if not released:
         return True
-    if {p.parent.name for p in sources} - {p.parent.name for p in released}:
+    wanted = {f"{p.parent.name}/{p.parent.name}.ipynb" for p in sources} \
+        | {f"{p.parent.name}/{p.parent.name}.ko.ipynb" for p in korean}
+    if wanted - {f"{p.parent.name}/{p.name}" for p in released}:
         return True
+    sources += korean
     return bool(sources) and max(p.stat().st_mtime for p in sources) > min(p.stat().st_mtime for p in released)
 
 

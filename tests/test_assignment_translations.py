@@ -44,7 +44,7 @@ def english_checks_afterwards():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_translation_is_complete_and_current(name):
-    """Nothing missing, untranslated or stale (`python -m ganlab_grader.build.translate status`)."""
+    """Nothing missing, untranslated or stale (`python -m ganlab_grader.build translate status`)."""
     assignment = ASSIGNMENTS[name]
     found = translate.problems(assignment.build(), assignment.folder, "ko")
     assert not found, (f"{name} in Korean is not complete; run `cd exercises/grader && python -m "
@@ -106,14 +106,24 @@ def test_korean_solutions_full_marks_release_zero(name, notebooks):
     assert got == 0
 
 
+def _pieces(template: str) -> list[str]:
+    """The words of an f-string template between its fields."""
+    return [p.strip() for p in re.split(r"\{[^{}]*\}", template) if p.strip()]
+
+
 def _korean_words(english_words: str, table: dict[str, str]) -> list[str]:
     """What a Korean message holds where the English one holds english_words: the longest
-    piece (between fields) of each translation whose English contains them."""
+    piece (between fields) of each translation whose English holds them. The words may
+    include a value a field filled in ("did not update D" from "{x} did not update {name}"),
+    so they match a piece that holds them less their first or last word too."""
+    words = english_words.split()
+    candidates = {english_words, " ".join(words[1:]), " ".join(words[:-1])} - {""}
     found = []
     for english, korean in table.items():
-        if english_words in english:
-            pieces = [p.strip() for p in re.split(r"\{[^{}]*\}", korean) if p.strip()]
-            found.append(max(pieces, key=len))
+        pieces = _pieces(english)
+        if any(c in piece for c in candidates for piece in pieces if len(c) >= 4) \
+                or any(len(piece) >= 8 and piece in english_words for piece in pieces):
+            found.append(max(_pieces(korean), key=len))
     return found
 
 
@@ -130,10 +140,13 @@ def test_classic_mistake_fails_only_its_tests_in_korean(name, label, notebooks):
     results = run_notebook(korean, {mistake.cell: source.replace(mistake.old, mistake.new)})
     failed = sorted(g for g, error in results.items() if error)
     assert set(failed) == set(mistake.fails), f"failed {failed}, expected {sorted(mistake.fails)}"
-    table = translate.table_for(ASSIGNMENTS[name].folder, "ko")
+    table = {**{m["en"]: m["ko"] for m in checks._MESSAGES.values()},  # the checks' own
+             **translate.table_for(ASSIGNMENTS[name].folder, "ko")}
     for grade_id, words in mistake.fails.items():
         message = results[grade_id]
-        wanted = _korean_words(words, table) or [words]
+        # no table holds the words: then the values and code in them ("0.0" of "got 0.0")
+        code = " ".join(w for w in words.split() if not translate._WORD.match(w))
+        wanted = _korean_words(words, table) or [code or words]
         assert any(w in message for w in wanted), \
             f"{grade_id}: the Korean message should hold one of {wanted}, got {message!r}"
         assert HANGUL.search(message), f"{grade_id}: the message is not in Korean: {message!r}"

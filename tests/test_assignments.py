@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import os
+import itertools
 import re
 
 import nbformat
@@ -139,10 +140,10 @@ def test_links_point_into_this_repository():
     root = build_assignments.ROOT
     config = (root / "_config.yml").read_text(encoding="utf-8")
     assert f"url: {cells.REPOSITORY}" in config
-    for name, module in BUILDERS.items():
-        text = build_assignments.render(module)
+    for (name, module), language in itertools.product(BUILDERS.items(), build_assignments.LANGUAGES):
+        text = build_assignments.render(module, language)
         for path in re.findall(re.escape(cells.REPOSITORY) + r"/blob/main/([\w./-]+)", text):
-            assert (root / path).is_file(), f"{name} links to {path}, which does not exist"
+            assert (root / path).is_file(), f"{name} ({language}) links to {path}, which does not exist"
 
 
 @pytest.mark.parametrize("name", NAMES)

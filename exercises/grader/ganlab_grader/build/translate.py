@@ -21,7 +21,7 @@ with three things changed, and nothing else (the tests grade both alike):
   so the checks' own messages ("expected shape ..., got ...") come in Korean too, and the
   notebook's metadata says ``{"ganlab": {"language": "ko"}}`` (the grader reads it).
 
-Which strings have words: :func:`has_words`. ``python -m ganlab_grader.build.translate status``
+Which strings have words: :func:`has_words`. ``python -m ganlab_grader.build translate status``
 names every missing, stale or untranslated text; ``stub`` adds empty entries for new ones.
 First used by the Korean release of assignment 01-minimax.
 """
@@ -42,7 +42,7 @@ import nbformat
 LANGUAGES = {"ko": "한국어"}
 TODO = "TODO(translate)"
 TEXT_MARK = re.compile(r"^<!-- cell: ([\w-]+) en:([0-9a-f]{12}) -->$", re.MULTILINE)
-_WORD = re.compile(r"^[A-Za-z][a-z]+[,.;:!?)]*$")
+_WORD = re.compile(r"^[(\[\"']*[A-Za-z][a-z]+[,.;:!?)\]\"']*$")
 _NOT_PROSE = re.compile(r"`[^`]*`|\{[^{}]*\}")
 _MAGIC = re.compile(r"^([ \t]*)([%!].*)$", re.MULTILINE)
 _MARKERS = ("### BEGIN", "### END", "%% cell:", "noqa", "type:")
@@ -58,10 +58,12 @@ def source_hash(text: str) -> str:
 
 
 def has_words(text: str) -> bool:
-    """Whether a learner reads text as prose: two or more English words in it, not counting
-    anything in backticks or braces (``"mean"`` and ``"d_real"`` are not prose)."""
-    words = [w for w in _NOT_PROSE.sub(" ", text).split() if _WORD.match(w)]
-    return len(words) >= 2
+    """Whether a learner reads text as prose: two or more English words in it, or one in a
+    phrase ("batches (4, 1, 8, 8)"), not counting anything in backticks or braces
+    (``"mean"``, ``"d_real"`` and ``"discriminator_loss ({what})"`` are not prose)."""
+    plain = _NOT_PROSE.sub(" ", text)
+    words = [w for w in plain.split() if _WORD.match(w)]
+    return len(words) >= 2 or (len(words) == 1 and len(plain.split()) >= 2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -368,7 +370,7 @@ def translated(english: nbformat.NotebookNode, folder: Path, lang: str) -> nbfor
     missing = problems(english, folder, lang)
     if missing:
         raise TranslationError(f"{folder.name} in {LANGUAGES[lang]} ({lang}) is not complete "
-                               f"(run `python -m ganlab_grader.build.translate status {folder.name}`):\n  "
+                               f"(run `python -m ganlab_grader.build translate status {folder.name}`):\n  "
                                + "\n  ".join(missing))
     regions, table = read_text(folder, lang), table_for(folder, lang)
     nb = copy.deepcopy(english)
@@ -477,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     """``status`` | ``stub`` [assignments] | ``stamp`` assignment grade_id; ``--lang ko``."""
     import argparse
     from . import discover
-    parser = argparse.ArgumentParser(prog="python -m ganlab_grader.build.translate",
+    parser = argparse.ArgumentParser(prog="python -m ganlab_grader.build translate",
                                      description="The assignments' translations: what is missing or stale.")
     parser.add_argument("command", choices=["status", "stub", "stamp"])
     parser.add_argument("names", nargs="*", help="assignments (default: all); for stamp: NAME GRADE_ID")
