@@ -255,6 +255,7 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("grading")
     course = root / "exercises"
     shutil.copytree(EXERCISES / "source", course / "source")
+    shutil.copytree(EXERCISES / "source-ko", course / "source-ko")
     shutil.copy(EXERCISES / "nbgrader_config.py", course / "nbgrader_config.py")
     names = _assignments()
     released = course_mod.release(course, log=lambda *a: None)
@@ -262,9 +263,15 @@ def graded(tmp_path_factory):
     expected = {}
     for name in names:
         shutil.copytree(course / "source" / name, submissions / "solutions" / name)
-        shutil.copytree(course / "release" / name, submissions / "untouched" / name)
-        expected[("solutions", name)] = "full"
+        (submissions / "untouched" / name).mkdir(parents=True)
+        shutil.copy(course / "release" / name / f"{name}.ipynb", submissions / "untouched" / name)
+        # a Korean learner: the Korean notebook, graded against the same hidden tests
+        (submissions / "korean" / name).mkdir(parents=True)
+        shutil.copy(course / "source-ko" / name / f"{name}.ipynb", submissions / "korean" / name / f"{name}.ko.ipynb")
+        expected[("solutions", name)] = expected[("korean", name)] = "full"
         expected[("untouched", name)] = 0.0
+    (submissions / "korean untouched" / ATTACKED).mkdir(parents=True)
+    shutil.copy(course / "release" / ATTACKED / f"{ATTACKED}.ko.ipynb", submissions / "korean untouched" / ATTACKED)
     elsewhere, planted = _plant(root)
     attacks = _attacks(course, planted)
     for student, score, _, learner, raw in attacks:
@@ -316,10 +323,11 @@ def _dump(course: Path) -> list[tuple]:
 
 def test_release_holds_no_solution_and_no_hidden_test(graded):
     course = graded["course"]
-    assert len(graded["released"]) == len(graded["names"])
-    for name in graded["names"]:
-        release = json.loads((course / "release" / name / f"{name}.ipynb").read_text())
-        source = json.loads((course / "source" / name / f"{name}.ipynb").read_text())
+    assert len(graded["released"]) == 2 * len(graded["names"])  # English and Korean
+    for name, (release_name, source_folder) in ((n, k) for n in graded["names"] for k in
+                                                 [("{}.ipynb", "source"), ("{}.ko.ipynb", "source-ko")]):
+        release = json.loads((course / "release" / name / release_name.format(name)).read_text())
+        source = json.loads((course / source_folder / name / f"{name}.ipynb").read_text())
         text = json.dumps(release)
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
         assert course_mod.check_release(release, source) == []
@@ -351,6 +359,26 @@ def test_source_gets_full_marks_and_release_gets_zero(graded):
         assert empty.status == "graded", empty.reason
         assert empty.score == 0.0, (name, empty.scores)
         assert "NotImplementedError" in empty.reason
+
+
+def test_korean_notebooks_are_graded_alike_with_korean_feedback(graded):
+    """The Korean source gets full marks, the Korean release 0, in the same gradebook columns,
+    and the Korean learner's feedback page is in Korean."""
+    results, course = graded["results"], graded["course"]
+    for name in graded["names"]:
+        full = results[("korean", name)]
+        assert full.status == "graded", full.reason
+        assert full.score == full.max_score == results[("solutions", name)].max_score, (name, full.scores)
+        assert set(full.scores) == set(results[("solutions", name)].scores)
+    empty = results[("korean untouched", ATTACKED)]
+    assert empty.status == "graded" and empty.score == 0.0, empty.scores
+    assert "아직 답하지 않았습니다" in empty.reason
+    page = (course / "feedback" / "korean untouched" / ATTACKED / f"{ATTACKED}.html").read_text()
+    assert "점수: 0 / 10" in page and "피드백" in page
+    assert "공개 테스트" in page or "최적 판별자" in page  # the Korean text and tests, restored
+    with sqlite3.connect(course / "gradebook.db") as db:
+        students = {row[0] for row in db.execute("SELECT id FROM student")}
+    assert {"korean", "korean untouched"} <= students
 
 
 def _given(result) -> float | None:
@@ -515,15 +543,17 @@ def test_feedback_has_the_score_and_no_hidden_text(graded):
         if result.status != "graded":
             continue
         page = (course / "feedback" / student / assignment / f"{assignment}.html").read_text()
-        assert f"Score: {result.score:g} / {result.max_score:g}" in page
-        source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", 4)
+        score = "점수" if student.startswith("korean") else "Score"
+        assert f"{score}: {result.score:g} / {result.max_score:g}" in page
+        korean = student.startswith("korean")
+        source = nbformat.read(course / ("source-ko" if korean else "source") / assignment / f"{assignment}.ipynb", 4)
+        released = nbformat.read(course / "release" / assignment /
+                                 f"{assignment}{'.ko' if korean else ''}.ipynb", 4)
         for cell in source.cells:
             for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
                 for line in block.splitlines():
                     line = line.strip()
-                    if len(line) >= 25 and line not in "\n".join(
-                            c.source for c in nbformat.read(course / "release" / assignment /
-                                                            f"{assignment}.ipynb", 4).cells):
+                    if len(line) >= 25 and line not in "\n".join(c.source for c in released.cells):
                         assert line not in page and _html(line) not in page, (student, assignment, line)
         assert "BEGIN HIDDEN TESTS" not in page
 
