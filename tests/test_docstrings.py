@@ -180,9 +180,9 @@ def _read(paths) -> str:
 
 @lru_cache(maxsize=None)
 def _assignment_text() -> dict[int, str]:
-    """Assignment number -> its source notebooks and its files in ``exercises/assignments``."""
+    """Assignment number -> its source notebooks (both languages) and its files in ``exercises/assignments``."""
     texts: dict[int, str] = {}
-    for root in ("source", "assignments"):
+    for root in ("source", "source-ko", "assignments"):
         for folder in sorted((ROOT / "exercises" / root).glob("[0-9][0-9]-*")):
             files = [p for p in folder.rglob("*") if p.suffix in (".ipynb", ".py", ".md")]
             number = int(folder.name[:2])
