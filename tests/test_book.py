@@ -455,6 +455,13 @@ def test_released_exercise_is_downloadable(fast_book, assignment):
     assert f'href="../exercises/{assignment}/{assignment}.ipynb"' in exercises
     text = notebook.read_text(encoding="utf-8")
     assert "### BEGIN SOLUTION" not in text, f"{assignment}: the release contains solutions"
+    # the Korean page offers the Korean release (published once, beside the English one)
+    korean = fast_book.html / "exercises" / assignment / f"{assignment}.ko.ipynb"
+    assert korean.is_file(), f"the Korean release of {assignment} is not in the HTML"
+    page = (fast_book.html / "ko" / "book" / "exercises.html").read_text(encoding="utf-8")
+    assert f'href="../../exercises/{assignment}/{assignment}.ko.ipynb"' in page
+    assert '"language": "ko"' in korean.read_text(encoding="utf-8")
+    assert "### BEGIN SOLUTION" not in korean.read_text(encoding="utf-8")
 
 
 def test_every_page_of_the_fast_build_says_its_numbers_are_from_short_runs(fast_book):
