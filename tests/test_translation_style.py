@@ -394,3 +394,19 @@ def test_every_glued_text_the_code_can_make_has_a_korean_row():
                if untranslated_glued(text, table)]
     assert not missing, ("translations/ko/glued.json has no Korean for these glued texts ('1' stands for "
                          "a number or a computed part; add a row or a template with {}):\n  " + "\n  ".join(missing))
+
+
+# ---------------------------------------------------------------------------------------
+# The Korean assignments (exercises/assignments/*/text.ko.md) read like the chapters
+# ---------------------------------------------------------------------------------------
+ASSIGNMENT_TEXTS = sorted((ROOT / "exercises" / "assignments").glob("*/text.ko.md"))
+
+
+@pytest.mark.parametrize("path", ASSIGNMENT_TEXTS, ids=[p.parent.name for p in ASSIGNMENT_TEXTS])
+def test_korean_assignment_emphasis_renders_and_uses_the_glossary_terms(path):
+    text = re.sub(r"^<!-- cell: .* -->$", "", path.read_text(encoding="utf-8"), flags=re.M)
+    leftover = leftover_delimiters(text)
+    assert not leftover, f"{path}: '*' or '**' left as text: {leftover[:5]}"
+    drift = term_drift(prose(text))
+    assert not drift, (f"{path}: use the first Korean form of book/glossary.md (an alternative may "
+                       "follow it in parentheses):\n  " + "\n  ".join(drift))
