@@ -7,11 +7,14 @@ last one, and a wrong answer to a part is that part doing nothing (every solutio
 ``return None``), which must earn none of its points. One grading run per assignment
 (``-k 04-dcgan`` grades one); slow: about a minute an assignment on two workers.
 
-Only the attacks whose outcome depends on the assignment's own tests and cells run here. The
-ones aimed at the grader itself (a dead kernel, endless loops, a flood of output, a memory
-bomb, reading or writing the disk, files that are no notebook: :data:`GRADER_LEVEL`) meet the
-same sandbox and limits whatever the assignment, and two of them wait out a time limit (the
-whole notebook's: minutes); tests/test_grading_end_to_end.py runs them, on 01-minimax.
+Only the attacks whose outcome depends on what an assignment's own tests call run here
+(:data:`ON_EVERY_ASSIGNMENT`: patching torch, numpy, math or the builtins, objects that claim
+to be equal, replacing ``checks``, swallowing exceptions). The others meet the grader's
+generic machinery whatever the assignment: a dead kernel, endless loops, output floods, a
+memory bomb, reading or writing the disk, non-notebooks, and the repair of deleted, edited,
+renamed or re-typed cells (:data:`ELSEWHERE`); tests/test_grading_end_to_end.py runs them on
+01-minimax, and tests/test_assignment_code.py checks a do-nothing answer and a part that does
+not parse on all eight without a kernel.
 """
 from __future__ import annotations
 
@@ -32,8 +35,14 @@ from test_grading_end_to_end import (CELL_TIMEOUT, EXERCISES, READ_ATTACK, TIMEO
 
 pytestmark = pytest.mark.slow
 NAMES = course_mod.assignments(EXERCISES)
-GRADER_LEVEL = {"os-exit", "endless-loop-in-answer", "uninterruptible-loop", "output-flood", "memory-bomb",
-                "read-hidden-tests", "write-gradebook", "not-json", "not-a-notebook"}
+ON_EVERY_ASSIGNMENT = {"patch-assert-close", "patch-allclose", "patch-numpy-math-builtins", "patch-tensor-methods",
+                       "equals-everything", "tensor-subclass", "replace-checks", "custom-exception-handler"}
+ELSEWHERE = {  # attack -> the test module that runs it
+    **dict.fromkeys(["delete-test-cell", "edit-test-cell", "rename-grade-id", "change-points", "test-cell-to-markdown",
+                     "code-before-setup", "os-exit", "endless-loop-in-answer", "uninterruptible-loop", "output-flood",
+                     "memory-bomb", "read-hidden-tests", "write-gradebook", "warning-on-stderr", "not-json",
+                     "not-a-notebook"], "test_grading_end_to_end.py"),
+    "syntax-error-part-2": "test_assignment_code.py", "do-nothing": "test_assignment_code.py"}
 
 ANYTHING = ("class Anything:\n    shape = ()\n    requires_grad = True\n"
             "    def __eq__(self, other): return True\n    def __getattr__(self, name): return lambda *a, **k: self\n")
@@ -184,7 +193,7 @@ def course(tmp_path_factory):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_attack_gets_what_it_deserves(name, course, tmp_path):
-    table = [row for row in attacks(course, name) if row[0] not in GRADER_LEVEL]
+    table = [row for row in attacks(course, name) if row[0] in ON_EVERY_ASSIGNMENT]
     submissions = tmp_path / "submitted"
     for student, _, _, who, raw in table:
         path = submissions / student / name / f"{name}.ipynb"
@@ -208,8 +217,13 @@ def test_every_attack_gets_what_it_deserves(name, course, tmp_path):
     assert not wrong, "\n".join(wrong)
 
 
-def test_the_grader_level_attacks_run_end_to_end():
-    """What this module leaves out, tests/test_grading_end_to_end.py runs (on 01-minimax)."""
-    text = (EXERCISES.parent / "tests" / "test_grading_end_to_end.py").read_text(encoding="utf-8")
-    missing = sorted(a for a in GRADER_LEVEL if f'attack("{a}"' not in text)
-    assert not missing, f"no end-to-end run of {missing}"
+def test_every_attack_left_out_runs_elsewhere(course):
+    """Each attack of :func:`attacks` runs here on every assignment, or in the module named."""
+    for name in NAMES:
+        for student, *_ in attacks(course, name):
+            assert student in ON_EVERY_ASSIGNMENT or student in ELSEWHERE, f"{student} runs nowhere"
+    for student, module in ELSEWHERE.items():
+        text = (EXERCISES.parent / "tests" / module).read_text(encoding="utf-8")
+        wanted = {"syntax-error-part-2": "def test_a_syntax_error_costs_only_its_part",
+                  "do-nothing": "DO_NOTHING = "}.get(student, f'attack("{student}"')
+        assert wanted in text, f"{student}: {module} does not run it"
