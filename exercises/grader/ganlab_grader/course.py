@@ -28,8 +28,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .build import LANGUAGES, source_folder
+
 COURSE_ID = "gan-course"
-LANGUAGES = ("en", "ko")
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS", re.S)
@@ -81,8 +82,7 @@ def cell_ids(course: Path, assignment: str) -> set[str]:
 
 def source_notebook(course: Path, assignment: str, language: str = "en") -> Path:
     """``source/<a>/<a>.ipynb``, or ``source-<language>/<a>/<a>.ipynb`` for a translation."""
-    folder = "source" if language == "en" else f"source-{language}"
-    return Path(course) / folder / assignment / f"{assignment}.ipynb"
+    return source_folder(Path(course) / "source", language) / assignment / f"{assignment}.ipynb"
 
 
 def languages(course: Path, assignment: str) -> list[str]:

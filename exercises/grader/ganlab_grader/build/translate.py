@@ -390,12 +390,6 @@ def translated(english: nbformat.NotebookNode, folder: Path, lang: str) -> nbfor
     return nb
 
 
-def language_of(nb: dict) -> str:
-    """The language a notebook was released in ("en" unless its metadata says otherwise)."""
-    meta = nb.get("metadata", {}) if isinstance(nb, dict) else {}
-    language = (meta.get("ganlab") or {}).get("language", "en") if isinstance(meta.get("ganlab"), dict) else "en"
-    return language if language in LANGUAGES else "en"
-
 
 # ---------------------------------------------------------------------------------------
 # The command line
