@@ -99,7 +99,7 @@ WORDS = {
     "en": {"feedback": "Feedback", "score": "Score", "test": "test", "points": "points",
            "result": "result", "passed": "passed", "failed": "failed",
            "notes": "Notes from the grader:", "not answered": "not answered yet"},
-    "ko": {"feedback": "피드백", "score": "점수", "test": "테스트", "points": "점수",
+    "ko": {"feedback": "피드백", "score": "점수", "test": "테스트", "points": "배점",
            "result": "결과", "passed": "통과", "failed": "실패",
            "notes": "채점기의 메모:", "not answered": "아직 답하지 않았습니다"},
 }

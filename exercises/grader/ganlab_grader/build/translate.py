@@ -39,6 +39,8 @@ from pathlib import Path
 
 import nbformat
 
+from .spec import SpecError, read_toml
+
 LANGUAGES = {"ko": "한국어"}
 TODO = "TODO(translate)"
 TEXT_MARK = re.compile(r"^<!-- cell: ([\w-]+) en:([0-9a-f]{12}) -->$", re.MULTILINE)
@@ -144,7 +146,8 @@ def texts(source: str) -> list[Text]:
             if id(node) in docstrings:
                 english = inspect.cleandoc(node.value)
                 closes_alone = bool(re.search(r'\n[ \t]*("""|\'\'\')$', code[start:end]))
-                found.append(Text(english, "docstring", start, end, column, closes_alone))
+                if has_words(english):
+                    found.append(Text(english, "docstring", start, end, column, closes_alone))
             elif has_words(node.value):
                 found.append(Text(node.value, "string", start, end))
         elif isinstance(node, ast.JoinedStr):
@@ -159,7 +162,7 @@ def texts(source: str) -> list[Text]:
             continue
         start = starts[token.start[0] - 1] + token.start[1]
         found.append(Text(body, "comment", start, start + len(token.string)))
-    return sorted((t for t in found if t.kind != "docstring" or has_words(t.english)), key=lambda t: t.start)
+    return sorted(found, key=lambda t: t.start)
 
 
 def _fields(template: str) -> list[str]:
@@ -239,7 +242,6 @@ def shared_table_path(folder: Path, lang: str) -> Path:
 
 def read_table(path: Path, lang: str) -> dict[str, str]:
     """``{English: translation}`` of one messages.<lang>.toml ("" where not yet translated)."""
-    from .spec import read_toml, SpecError
     if not path.exists():
         return {}
     try:
