@@ -39,8 +39,10 @@ def make(project: Path, *arguments: str) -> list[str]:
     log = project / "calls.log"
     log.unlink(missing_ok=True)
     # Under `make test TORCH_SPEC=...` (CI) the outer make passes its command-line variables
-    # down through MAKEFLAGS; this make must see only the arguments given here.
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    # down, through MAKEFLAGS and as environment variables; this make must see only the
+    # arguments given here.
+    inherited = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "TORCH_SPEC", "PYTHON", "VENV", "BOOK_ARGS"}
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
     subprocess.run(["make", "--no-print-directory", *arguments], cwd=project, check=True,
                    capture_output=True, text=True, env=env)
     return log.read_text().splitlines() if log.exists() else []
