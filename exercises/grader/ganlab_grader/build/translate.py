@@ -21,7 +21,7 @@ with three things changed, and nothing else (the tests grade both alike):
   so the checks' own messages ("expected shape ..., got ...") come in Korean too, and the
   notebook's metadata says ``{"ganlab": {"language": "ko"}}`` (the grader reads it).
 
-Which strings have words: :func:`has_words`. ``python -m ganlab_grader.build translate status``
+Which strings a learner reads as prose: :func:`is_prose`. ``python -m ganlab_grader.build translate status``
 names every missing, stale or untranslated text; ``stub`` adds empty entries for new ones.
 First used by the Korean release of assignment 01-minimax.
 """
@@ -59,7 +59,7 @@ def source_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def has_words(text: str) -> bool:
+def is_prose(text: str) -> bool:
     """Whether a learner reads text as prose: two or more English words in it, or one in a
     phrase ("batches (4, 1, 8, 8)"), not counting anything in backticks or braces
     (``"mean"``, ``"d_real"`` and ``"discriminator_loss ({what})"`` are not prose)."""
@@ -124,7 +124,7 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
 
 
 def texts(source: str) -> list[Text]:
-    """Every text of source with words in it (:func:`has_words`), in order."""
+    """Every text of source a learner reads as prose (:func:`is_prose`), in order."""
     code = _parseable(source)
     tree = ast.parse(code)
     starts = _offsets(code)
@@ -146,19 +146,19 @@ def texts(source: str) -> list[Text]:
             if id(node) in docstrings:
                 english = inspect.cleandoc(node.value)
                 closes_alone = bool(re.search(r'\n[ \t]*("""|\'\'\')$', code[start:end]))
-                if has_words(english):
+                if is_prose(english):
                     found.append(Text(english, "docstring", start, end, column, closes_alone))
-            elif has_words(node.value):
+            elif is_prose(node.value):
                 found.append(Text(node.value, "string", start, end))
         elif isinstance(node, ast.JoinedStr):
             template = _template(node)
-            if has_words(template):
+            if is_prose(template):
                 found.append(Text(template, "f-string", start, end))
     for token in tokenize.generate_tokens(io.StringIO(code).readline):
         if token.type != tokenize.COMMENT:
             continue
         body = token.string.lstrip("#").strip()
-        if any(marker in token.string for marker in _MARKERS) or not has_words(body):
+        if any(marker in token.string for marker in _MARKERS) or not is_prose(body):
             continue
         start = starts[token.start[0] - 1] + token.start[1]
         found.append(Text(body, "comment", start, start + len(token.string)))
