@@ -32,7 +32,8 @@ def _check_loss(got, expected, what, mistakes=(), atol=1e-5, rtol=1e-5):
     """got: a 0-dim tensor close to expected. Names the mistake if got matches a known one."""
     _check_scalar_tensor(got, what, "a scalar: average over the batch with .mean()")
     value = float(got)
-    checks.assert_true(not math.isinf(value), f"{what} is {value}: the logarithm overflowed. torch.log(torch.sigmoid(l)) "
+    checks.assert_true(not math.isinf(value), f"{what} is {value}: a probability rounded to 0 and its "
+                       "logarithm is infinite. torch.log(torch.sigmoid(l)) "
                        "is log(0) = -inf once |l| is large; use F.softplus, F.logsigmoid or "
                        "F.binary_cross_entropy_with_logits (see the identities above).")
     checks.assert_true(not math.isnan(value), f"{what} is nan. The inputs are logits (any real number), not probabilities: "
