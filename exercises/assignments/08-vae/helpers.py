@@ -78,8 +78,8 @@ def _check_reparameterize(mu, logvar, seed, what, course=None):
     checks.restore()
     checks.assert_tensor(again, f"z ({what}, drawn again)")
     checks.assert_true(bool(torch.equal(again.detach(), z.detach())),
-                       f"two calls with generators seeded alike gave different z ({what}): draw eps from `generator`, "
-                       "eps = torch.randn(mu.shape, generator=generator), so that a run can be repeated")
+                       f"two calls with generators seeded alike gave different z ({what}): draw eps from `rng`, "
+                       "eps = torch.randn(mu.shape, generator=rng), so that a run can be repeated")
     _check_tensor(z, want, f"z ({what})", [
         ("That is mu + exp(logvar) * eps, the *variance* times eps; the standard deviation is "
          "sigma = exp(0.5 * logvar).", m + torch.exp(lv) * eps),
@@ -178,7 +178,7 @@ def _check_elbo(vae, x, seed, what, course=None):
         ("That is the squared error over 2 s^2 without the 2, over s^2.", 2 * r),
         ("That divides by 2 s, the standard deviation, where the variance s^2 belongs: 1/(2 s^2).", r * s),
         ("That decodes mu; the ELBO's reconstruction term decodes the sampled z = mu + sigma * eps "
-         "(reparameterize(mu, logvar, generator)).", float(from_mu)),
+         "(reparameterize(mu, logvar, rng)).", float(from_mu)),
     ])
     _scalar(loss, float(want), f"the loss ({what})", [
         ("That is reconstruction - KL: the negative ELBO *adds* the KL term.", r - k),

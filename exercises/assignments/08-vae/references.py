@@ -13,8 +13,8 @@ if TYPE_CHECKING:  # defined by earlier cells of the notebook
     from helpers import _kl
 
 
-def reparameterize(mu, logvar, generator=None):
-    eps = torch.randn(mu.shape, generator=generator).to(mu.device, mu.dtype)
+def reparameterize(mu, logvar, rng=None):
+    eps = torch.randn(mu.shape, generator=rng).to(mu.device, mu.dtype)
     return mu + torch.exp(0.5 * logvar) * eps
 
 

@@ -11,13 +11,13 @@ import torch
 
 
 # %% cell: reparameterize
-def reparameterize(mu, logvar, generator=None):
-    """z = mu + exp(0.5 * logvar) * eps, eps = torch.randn(mu.shape, generator=generator)."""
+def reparameterize(mu, logvar, rng=None):
+    """z = mu + exp(0.5 * logvar) * eps, eps = torch.randn(mu.shape, generator=rng)."""
     ### BEGIN SOLUTION
-    if generator is None:
+    if rng is None:
         eps = torch.randn_like(mu)
     else:
-        eps = torch.randn(mu.shape, generator=generator).to(mu.device, mu.dtype)
+        eps = torch.randn(mu.shape, generator=rng).to(mu.device, mu.dtype)
     std = torch.exp(0.5 * logvar)  # sigma = exp(log(sigma^2) / 2)
     return mu + std * eps
     ### END SOLUTION
@@ -32,11 +32,11 @@ def kl_divergence(mu, logvar):
 
 
 # %% cell: negative_elbo
-def negative_elbo(vae, x, generator=None):
+def negative_elbo(vae, x, rng=None):
     """(loss, reconstruction, kl) of ganlab's VAE on images x, each averaged over the batch; loss = reconstruction + kl."""
     ### BEGIN SOLUTION
     mu, logvar = vae.encode(x)
-    z = reparameterize(mu, logvar, generator)
+    z = reparameterize(mu, logvar, rng)
     recon = vae.decode(z)
     reconstruction = ((x - recon) ** 2).flatten(1).sum(dim=1) / (2 * vae.recon_std ** 2)  # per image
     kl = kl_divergence(mu, logvar)  # per image
