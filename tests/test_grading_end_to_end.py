@@ -505,6 +505,9 @@ def test_two_notebooks_in_a_folder_the_best_counts(graded):
     assert result.status == "graded" and result.score == 10
     assert any("2 notebooks in the folder" in note and f"{ATTACKED}-Copy1.ipynb" in note
                for note in result.notes)
+    # the learner's page says which notebook counted
+    page = (graded["course"] / "feedback" / "two notebooks" / ATTACKED / f"{ATTACKED}.html").read_text()
+    assert "2 notebooks in the folder" in page and f"the best counts, {ATTACKED}-Copy1.ipynb" in page
 
 
 def test_another_assignments_notebook_is_named(graded):

@@ -234,6 +234,76 @@ def test_feedback_page_loads_no_script_from_the_network(tmp_path):
     assert page.count("<math") >= 2 and "Score: 2 / 3" in page
 
 
+# --- the grader's notes, in the learner's language ------------------------------------------
+
+def test_every_note_reads_in_english_and_in_korean():
+    import inspect
+    import pickle
+    import re
+
+    from ganlab_grader.notes import TEMPLATES, Note, say
+
+    fields = {"cell": "test_f", "new": "free_points", "kind": "markdown", "cells": "setup, intro",
+              "name": "x.ipynb", "other": "02-b", "assignment": "01-a", "student": "ann",
+              "count": 2, "counted": "x.ipynb", "notebooks": [("x.ipynb", 3, 3, False),
+                                                              ("01-a.ipynb", 0, 3, True)]}
+    for key, texts in TEMPLATES.items():
+        assert set(texts) == {"en", "ko"}, key
+        en = texts["en"]
+        names = inspect.signature(en).parameters if callable(en) else re.findall(r"{(\w+)", en)
+        wanted = {k: v for k, v in fields.items() if k in names}
+        note = Note(key, **wanted)
+        assert str(note) == say(note, "en") and not re.search("[가-힣]", note), key
+        assert re.search("[가-힣]", say(note, "ko")), f"{key}: not Korean: {say(note, 'ko')}"
+        assert say(pickle.loads(pickle.dumps(note)), "ko") == say(note, "ko")  # a process pool
+    assert say("plain text", "ko") == "plain text"  # a note that came back as JSON
+    with pytest.raises(KeyError, match="no note called 'nope'"):
+        Note("nope")
+
+
+def test_repair_notes_on_a_korean_page_are_korean(tmp_path):
+    import html
+
+    release = tiny_release()
+    nb = nbformat.from_dict(json.loads(nbformat.writes(release)))
+    del nb.cells[4]
+    notes = repair.repair(nb, release)
+    path = tmp_path / "graded.ipynb"
+    nbformat.write(nb, str(path))
+    page, _ = feedback.render(path, release, {}, {"test_f": [2.0, 2.0], "test_g": [1.0, 1.0]}, "tiny",
+                              notes=notes, language="ko")
+    assert "채점기의 메모" in page and "테스트 셀 'test_g'가 없어서" in html.unescape(page)
+    assert "was missing" not in page
+    assert any("'test_g' was missing" in note for note in notes)  # the gradebook's English
+
+
+def test_the_folder_notes_reach_the_page_of_the_notebook_that_counted(tmp_path):
+    from ganlab_grader.grade import _settle
+    from ganlab_grader.notes import Note
+
+    release = tiny_release()
+    path = tmp_path / "graded.ipynb"
+    nbformat.write(release, str(path))
+    scores = {"test_f": [2.0, 2.0], "test_g": [1.0, 1.0]}
+    pages = {}
+    for language, notes in (("ko", []), ("en", [Note("second copy", cell="test_f")])):
+        page, _ = feedback.render(path, release, {}, scores, "tiny", notes=notes, language=language)
+        answered = _result("01-a", "graded", 3.0)
+        answered.feedback_html, answered.language, answered.notes = page, language, list(notes)
+        stray = Note("another assignment", name="x.ipynb", other="02-b", assignment="01-a", student="ann")
+        counted = _settle([("01-a-Copy1.ipynb", answered), ("01-a.ipynb", _result("01-a", "graded", 0.0))],
+                          [stray])
+        assert counted is answered
+        pages[language] = counted.feedback_html
+        text = " | ".join(counted.notes)  # the gradebook's English, whatever the page's language
+        assert "2 notebooks in the folder" in text and "x.ipynb looks like 02-b" in text
+    assert "폴더에 노트북이 2개 있었습니다" in pages["ko"] and "01-a-Copy1.ipynb: 3/3" in pages["ko"]
+    assert "채점하지 않음: x.ipynb" in pages["ko"] and "notebooks in the folder" not in pages["ko"]
+    assert pages["en"].count("<li>") == 3 and "a second copy of cell" in pages["en"]
+    assert pages["en"].index("second copy") < pages["en"].index("2 notebooks in the folder")
+    assert feedback.add_notes(pages["en"], []) == pages["en"]
+
+
 # --- limits written once; the gradebook reset ------------------------------------------------
 
 def test_limits_are_written_once():

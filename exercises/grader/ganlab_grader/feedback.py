@@ -20,6 +20,11 @@ from pathlib import Path
 
 import nbformat
 
+try:
+    from . import notes as notes_mod
+except ImportError:  # imported as a top-level module by the runner
+    import notes as notes_mod
+
 _MIN_LINE = 12  # hidden lines shorter than this ("else:", ")") are not worth scrubbing
 
 
@@ -117,9 +122,31 @@ def summary_markdown(title: str, scores: dict[str, list[float]], failures: dict[
         result = html.escape(result).replace("|", "\\|")
         rows.append(f"| `{grade_id}` | {score:g} / {max_score:g} | {result} |")
     text = [f"# {words['feedback']}: {title}", "", f"**{words['score']}: {total:g} / {possible:g}**", "", *rows]
-    if notes:
-        text += ["", words["notes"], ""] + [f"* {html.escape(n)}" for n in notes]
-    return "\n".join(text)
+    return "\n".join(text) + "\n\n" + _notes_html(notes or [], language)
+
+
+_NOTES_START, _NOTES_END = "<!-- grader-notes -->", "<!-- /grader-notes -->"
+_NOTE_ITEM = re.compile(r"<li>(.*?)</li>", re.S)
+
+
+def _notes_html(notes: list[str], language: str, said: list[str] = ()) -> str:
+    """The notes block: ``said`` (already in HTML) and then ``notes``, in language."""
+    items = [*said, *(html.escape(notes_mod.say(n, language)) for n in notes)]
+    if not items:
+        return f"{_NOTES_START}{_NOTES_END}"
+    heading = WORDS.get(language, WORDS["en"])["notes"]
+    return "\n".join([_NOTES_START, f"<p>{heading}</p>", "<ul>", *(f"<li>{i}</li>" for i in items),
+                      "</ul>", _NOTES_END])
+
+
+def add_notes(page: str, notes: list[str], language: str = "en") -> str:
+    """The feedback page with more notes from the grader (those written once the whole
+    folder was graded: which of its notebooks counted). First used in assignment 01-minimax."""
+    start, end = page.find(_NOTES_START), page.find(_NOTES_END)
+    if not notes or start < 0 or end < start:
+        return page
+    said = _NOTE_ITEM.findall(page[start:end])
+    return page[:start] + _notes_html(notes, language, said) + page[end + len(_NOTES_END):]
 
 
 # --- maths without a CDN -------------------------------------------------------------------

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import course as course_mod
-from . import gradebook
+from . import feedback, gradebook
 from .limits import DEFAULTS
+from .notes import Note
 from .worker import GradeJob, GradeResult, grade_one, max_score_of, sandbox_mode
 
 LAYOUT = "expected <dir>/<student>/<assignment>/<assignment>.ipynb"
@@ -123,8 +124,8 @@ def _find_in_folder(found: Found, student: str, folder: Path, known: list[str],
         other = looks_like(path, signatures)
         if other is not None and other != assignment and not (
                 _grade_ids(path) or set()) & signatures.get(assignment, set()):
-            elsewhere.append(f"{path.name} looks like {other}, not {assignment} (its cells are "
-                             f"those of {other}): put it in {student}/{other}/ and grade again")
+            elsewhere.append(Note("another assignment", name=path.name, other=other,
+                                  assignment=assignment, student=student))
         else:
             graded.append(path)
     if not graded:
@@ -133,7 +134,7 @@ def _find_in_folder(found: Found, student: str, folder: Path, known: list[str],
     for path in graded:
         found.jobs.append((student, assignment, path))
     if elsewhere:
-        found.notes[(student, assignment)] = [f"not graded: {e}" for e in elsewhere]
+        found.notes[(student, assignment)] = elsewhere
 
 
 def submission_language(course: Path, assignment: str, path: Path) -> str:
@@ -259,7 +260,7 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DE
             except Exception as error:  # the worker itself failed (e.g. a lost Dask worker)
                 result = GradeResult(job.student, job.assignment, "broken",
                                      f"grading failed: {type(error).__name__}: {error}"[:300],
-                                     {}, max_score_of(job.release))
+                                     {}, max_score_of(job.release), language=job.language)
             key = (job.student, job.assignment)
             finished.setdefault(key, []).append((Path(job.source_path).name, result))
             done += 1
@@ -289,12 +290,14 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DE
     return results
 
 
-def _settle(graded: list[tuple[str, GradeResult]], notes: list[str]) -> GradeResult:
-    """The result that counts for one folder, with notes on what else it held."""
+def _settle(graded: list[tuple[str, GradeResult]], notes: list[Note]) -> GradeResult:
+    """The result that counts for one folder, with notes on what else it held (in the
+    gradebook and on its feedback page)."""
     name, result = best_of(graded)
+    folder_notes = list(notes)
     if len(graded) > 1:
-        listed = ", ".join(f"{n}: {r.score:g}/{r.max_score:g}{'' if r.status == 'graded' else ' broken'}"
-                           for n, r in sorted(graded))
-        result.notes.append(f"{len(graded)} notebooks in the folder ({listed}): the best counts, {name}")
-    result.notes.extend(notes)
+        folder_notes.insert(0, Note("several notebooks", count=len(graded), counted=name, notebooks=[
+            (n, r.score, r.max_score, r.status != "graded") for n, r in sorted(graded)]))
+    result.notes.extend(folder_notes)
+    result.feedback_html = feedback.add_notes(result.feedback_html, folder_notes, result.language)
     return result

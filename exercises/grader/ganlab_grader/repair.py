@@ -25,6 +25,11 @@ from pathlib import Path
 
 import nbformat
 
+try:
+    from .notes import Note
+except ImportError:  # imported as a top-level module by the runner
+    from notes import Note
+
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS\n?", re.S)
 
 
@@ -32,7 +37,7 @@ def _meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def repair(nb, release) -> list[str]:
+def repair(nb, release) -> list[Note]:
     """Repair ``nb`` (a NotebookNode) in place against ``release`` (a dict); return notes."""
     notes = []
     release_cells = [c for c in release["cells"] if _meta(c).get("grade_id")]
@@ -49,24 +54,23 @@ def repair(nb, release) -> list[str]:
                 reference = None  # a learner cell that kept its id but lost metadata: fine
         if reference is None:
             if grade_id:
-                notes.append(f"cell {grade_id!r} is not in the assignment: graded as the "
-                             "learner's own cell")
+                notes.append(Note("foreign cell", cell=grade_id))
                 del cell["metadata"]["nbgrader"]
             continue
         want = reference["metadata"]["nbgrader"]
         want_id = want["grade_id"]
         if want_id in seen:  # a copy of a cell: nbgrader would count it twice
-            notes.append(f"a second copy of cell {want_id!r} was ignored")
+            notes.append(Note("second copy", cell=want_id))
             del cell["metadata"]["nbgrader"]
             continue
         seen.add(want_id)
         if grade_id != want_id:
-            notes.append(f"cell {want_id!r} had its grade_id changed to {grade_id!r}: restored")
+            notes.append(Note("grade_id changed", cell=want_id, new=grade_id))
         elif cell.cell_type != reference["cell_type"]:
-            notes.append(f"cell {want_id!r} was turned into {cell.cell_type}: restored")
+            notes.append(Note("cell type changed", cell=want_id, kind=cell.cell_type))
         elif {k: meta.get(k) for k in ("points", "grade", "solution", "locked")} != \
                 {k: want.get(k) for k in ("points", "grade", "solution", "locked")}:
-            notes.append(f"cell {want_id!r} had its nbgrader metadata edited: restored")
+            notes.append(Note("metadata edited", cell=want_id))
         if cell.cell_type != reference["cell_type"]:
             new = (nbformat.v4.new_code_cell if reference["cell_type"] == "code"
                    else nbformat.v4.new_markdown_cell)(cell.source)
@@ -78,12 +82,12 @@ def repair(nb, release) -> list[str]:
             cell.source = reference["source"]  # locked: the release's text (nbgrader adds hidden tests)
     for grade_id, cell in by_id.items():
         if grade_id not in seen and _meta(cell).get("grade"):
-            notes.append(f"test cell {grade_id!r} was missing: restored from the assignment")
+            notes.append(Note("test cell missing", cell=grade_id))
     _restore_leading_locked_cells(nb, release, notes)
     return notes
 
 
-def _restore_leading_locked_cells(nb, release, notes: list[str]) -> None:
+def _restore_leading_locked_cells(nb, release, notes: list[Note]) -> None:
     """The locked cells before the first learner cell of the release must come first."""
     leading = []
     for cell in release["cells"]:
@@ -96,8 +100,7 @@ def _restore_leading_locked_cells(nb, release, notes: list[str]) -> None:
     if [position.get(g) for g in wanted] == list(range(len(wanted))):
         return
     missing = [g for g in wanted if g not in position]
-    notes.append(f"the read-only cells at the top ({', '.join(wanted)}) were "
-                 f"{'deleted' if missing else 'moved'}: put back first, before any learner code")
+    notes.append(Note("top cells deleted" if missing else "top cells moved", cells=", ".join(wanted)))
     rest = [c for c in nb.cells if _meta(c).get("grade_id") not in set(wanted)]
     front = [nbformat.from_dict(copy.deepcopy(c)) for c in leading]
     for cell in front:
@@ -106,7 +109,7 @@ def _restore_leading_locked_cells(nb, release, notes: list[str]) -> None:
     nb.cells = front + rest
 
 
-def repair_file(path: Path, release: dict) -> list[str]:
+def repair_file(path: Path, release: dict) -> list[Note]:
     """Repair the notebook at ``path`` in place; return the notes."""
     nb = nbformat.read(str(path), as_version=4)
     notes = repair(nb, release)

@@ -61,6 +61,7 @@ class GradeResult:
     feedback_html: str = ""
     sandbox: str = ""
     seconds: float = 0.0
+    language: str = "en"  # the notebook's: the language its feedback page speaks
 
     @property
     def score(self) -> float:
@@ -120,7 +121,8 @@ def _limits(memory_mb: int):
 
 
 def _broken(job: GradeJob, max_score: float, reason: str, **extra) -> GradeResult:
-    return GradeResult(job.student, job.assignment, "broken", reason, {}, max_score, **extra)
+    return GradeResult(job.student, job.assignment, "broken", reason, {}, max_score,
+                       language=job.language, **extra)
 
 
 def max_score_of(release: bytes) -> float:
@@ -187,7 +189,7 @@ def grade_one(job: GradeJob) -> GradeResult:
         return GradeResult(job.student, job.assignment, status, reason, scores, max_score,
                            notes=result.get("notes", []), failures=result.get("failures", {}),
                            feedback_html=feedback.read_text() if feedback.exists() else "",
-                           sandbox=why, seconds=time.time() - started)
+                           sandbox=why, seconds=time.time() - started, language=job.language)
     finally:
         if not os.environ.get("GANLAB_GRADING_KEEP"):  # set it to debug the grader itself
             shutil.rmtree(base, ignore_errors=True)
