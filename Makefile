@@ -61,4 +61,4 @@ benchmarks: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf _build .jupyter_cache .cache/book-static .cache/book-extra exercises/release exercises/autograded exercises/feedback
+	rm -rf _build .jupyter_cache .cache/book-static .cache/book-extra exercises/.cache exercises/release exercises/autograded exercises/feedback

@@ -234,6 +234,39 @@ def test_feedback_page_loads_no_script_from_the_network(tmp_path):
     assert page.count("<math") >= 2 and "Score: 2 / 3" in page
 
 
+# --- what nbgrader generated, kept --------------------------------------------------------------
+
+def test_generate_reuses_what_it_generated_from_the_same_notebook(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    from ganlab_grader import course as course_mod
+
+    exercises = Path(__file__).resolve().parents[1] / "exercises"
+    course = tmp_path / "exercises"
+    shutil.copytree(exercises / "source" / "01-minimax", course / "source" / "01-minimax")
+    shutil.copy(exercises / "nbgrader_config.py", course / "nbgrader_config.py")
+    first = course_mod.generate(course, "01-minimax")  # nbgrader runs
+    runs = []
+    monkeypatch.setattr(course_mod, "_generate", lambda *args: runs.append(args) or first)
+    kept = lambda: sorted(p.name for p in (course / ".cache" / "generated").iterdir())  # noqa: E731
+    assert course_mod.generate(course, "01-minimax") == first and runs == []
+    [entry] = kept()
+    # an edited notebook is generated again, and the cache of its old text goes
+    source = course / "source" / "01-minimax" / "01-minimax.ipynb"
+    nb = json.loads(source.read_text())
+    nb["metadata"]["edited"] = True
+    source.write_text(json.dumps(nb))
+    course_mod.generate(course, "01-minimax")
+    assert len(runs) == 1 and len(kept()) == 1 and kept() != [entry]
+    # a cache folder missing a file is generated again; so is another configuration
+    (course / ".cache" / "generated" / kept()[0] / "gradebook.db").unlink()
+    course_mod.generate(course, "01-minimax")
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    course_mod.generate(course, "01-minimax")
+    assert len(runs) == 3 and course_mod.generate(course, "01-minimax") == first and len(runs) == 3
+
+
 # --- the grader's notes, in the learner's language ------------------------------------------
 
 def test_every_note_reads_in_english_and_in_korean():

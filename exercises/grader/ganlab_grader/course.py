@@ -8,7 +8,10 @@ generated.
 :func:`generate` runs ``nbgrader generate_assignment`` on one assignment in a *temporary*
 copy of the course, so it needs no existing gradebook and never touches the real one; it
 returns the released notebook and the template gradebook (the assignment's cells and points)
-that every throwaway grading course starts from.
+that every throwaway grading course starts from. What it generated is kept under
+``.cache/generated/`` in the course folder, keyed by the source notebook, the nbgrader
+configuration and nbgrader's version: ``make release`` and every later ``make grade`` of an
+unchanged assignment reuse it instead of running nbgrader again (seconds per assignment).
 
 An assignment may also exist in other languages: ``source-ko/<assignment>/<assignment>.ipynb``
 is the Korean notebook (same cells, grade ids, points and tests; see
@@ -18,6 +21,8 @@ gives the Korean template, so a Korean submission is graded with its own text re
 """
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -120,14 +125,59 @@ def _nbgrader(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
+_CACHE_FORMAT = "1"  # raise it when what is cached changes
+
+
+def _cached(course: Path, assignment: str, language: str, source: Path) -> Path:
+    """The cache folder for this source notebook, configuration and nbgrader."""
+    config = course / "nbgrader_config.py"
+    key = hashlib.sha256(b"\0".join([
+        _CACHE_FORMAT.encode(), importlib.metadata.version("nbgrader").encode(), source.read_bytes(),
+        config.read_bytes() if config.exists() else b""])).hexdigest()[:16]
+    return course / ".cache" / "generated" / f"{assignment}.{language}.{key}"
+
+
 def generate(course: Path, assignment: str, language: str = "en") -> Generated:
     """Run ``nbgrader generate_assignment`` in a temporary copy of the course (for a
-    translation, a course whose source notebook is the translated one)."""
+    translation, a course whose source notebook is the translated one), or take what an
+    earlier run generated from the same notebook out of the course's cache."""
     course = Path(course)
     source = source_notebook(course, assignment, language)
     if not source.exists():
         raise CourseError(f"{assignment} has no {language!r} notebook ({source} is missing; "
                           "run `python -m ganlab_grader.build`)")
+    cached = _cached(course, assignment, language, source)
+    try:
+        generated = Generated(assignment, (cached / "release.ipynb").read_bytes(),
+                              (cached / "gradebook.db").read_bytes())
+    except OSError:
+        generated = _generate(course, assignment, source)
+        _keep(cached, generated)
+    problems = check_release(json.loads(generated.release), json.loads(source.read_text()))
+    if problems:
+        raise CourseError(f"the release of {assignment} is not safe to publish: "
+                          + "; ".join(problems))
+    return generated
+
+
+def _keep(cached: Path, generated: Generated) -> None:
+    """Write the cache folder whole or not at all, and drop this notebook's older ones."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob(cached.name.rsplit(".", 1)[0] + ".*"):
+            shutil.rmtree(old, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(dir=cached.parent, prefix=".writing-"))
+    except OSError:  # a read-only course folder: no cache
+        return
+    try:
+        (tmp / "release.ipynb").write_bytes(generated.release)
+        (tmp / "gradebook.db").write_bytes(generated.template_db)
+        os.replace(tmp, cached)
+    except OSError:  # another run wrote it first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _generate(course: Path, assignment: str, source: Path) -> Generated:
     with tempfile.TemporaryDirectory(prefix="ganlab-release-") as tmp:
         root = Path(tmp)
         (root / "source" / assignment).mkdir(parents=True)
@@ -143,12 +193,7 @@ def generate(course: Path, assignment: str, language: str = "en") -> Generated:
             log = (done.stdout + done.stderr).strip().splitlines()[-8:]
             raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n"
                               + "\n".join(log))
-        release = released.read_bytes()
-        problems = check_release(json.loads(release), json.loads(source.read_text()))
-        if problems:
-            raise CourseError(f"the release of {assignment} is not safe to publish: "
-                              + "; ".join(problems))
-        return Generated(assignment, release, (root / "gradebook.db").read_bytes())
+        return Generated(assignment, released.read_bytes(), (root / "gradebook.db").read_bytes())
 
 
 def _text(cell) -> str:

@@ -230,29 +230,31 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DE
     language = {path: submission_language(course, assignment, path) for _, assignment, path in found.jobs}
     needed = sorted({(a, language[p]) for _, a, p in found.jobs}
                     | {(a, "en") for _, a, _ in found.broken if a in known})
-    templates = {}
-    for name, lang in needed:
-        log(f"preparing {name}{'' if lang == 'en' else f' ({lang})'} (nbgrader generate_assignment)")
-        templates[name, lang] = course_mod.generate(course, name, lang)
-        gradebook.register_assignment(course, name)
+    templates, futures = {}, {}
     results: dict[tuple[str, str], GradeResult] = {}
-    for student, assignment, reason in found.broken:
-        release = templates[assignment, "en"].release if (assignment, "en") in templates else None
-        results[(student, assignment)] = GradeResult(
-            student, assignment, "broken", reason, {}, max_score_of(release) if release else 0.0)
-    jobs = [GradeJob(student, assignment, assignment, path.read_bytes(),
-                     templates[assignment, language[path]].template_db,
-                     templates[assignment, language[path]].release,
-                     timeout=timeout, cell_timeout=cell_timeout, memory_mb=memory_mb,
-                     allow=list(allow or []), sandbox=sandbox, source_path=str(path),
-                     language=language[path])
-            for student, assignment, path in found.jobs]
     own_executor = executor is None
     executor = executor or make_executor("process", workers)
     finished: dict[tuple[str, str], list[tuple[str, GradeResult]]] = {}
     done = 0
     try:
-        futures = {executor.submit(grade_one, job): job for job in jobs}
+        # An assignment's notebooks go to the workers as soon as it is prepared, so the
+        # workers grade while the next assignment is generated (seconds each).
+        for name, lang in needed:
+            log(f"preparing {name}{'' if lang == 'en' else f' ({lang})'} (nbgrader generate_assignment)")
+            templates[name, lang] = template = course_mod.generate(course, name, lang)
+            if lang == next(code for a, code in needed if a == name):  # once per assignment
+                gradebook.register_assignment(course, name)
+            for student, assignment, path in found.jobs:
+                if (assignment, language[path]) == (name, lang):
+                    job = GradeJob(student, assignment, assignment, path.read_bytes(), template.template_db,
+                                   template.release, timeout=timeout, cell_timeout=cell_timeout,
+                                   memory_mb=memory_mb, allow=list(allow or []), sandbox=sandbox,
+                                   source_path=str(path), language=lang)
+                    futures[executor.submit(grade_one, job)] = job
+        for student, assignment, reason in found.broken:
+            release = templates[assignment, "en"].release if (assignment, "en") in templates else None
+            results[(student, assignment)] = GradeResult(
+                student, assignment, "broken", reason, {}, max_score_of(release) if release else 0.0)
         for future in concurrent.futures.as_completed(futures):
             job = futures[future]
             try:
@@ -265,7 +267,7 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DE
             finished.setdefault(key, []).append((Path(job.source_path).name, result))
             done += 1
             if len(finished[key]) < len(groups[key]):
-                log(f"[{done}/{len(jobs)}] {job.student} / {Path(job.source_path).name}: "
+                log(f"[{done}/{len(futures)}] {job.student} / {Path(job.source_path).name}: "
                     f"{result.score:g}/{result.max_score:g} {result.status} (waiting for the "
                     "folder's other notebooks)")
                 continue
@@ -273,10 +275,10 @@ def grade(course: Path, submissions: Path, *, executor=None, timeout: float = DE
             results[key] = result
             gradebook.merge(course, result)  # here, in this process only, as results arrive
             _write_feedback(course, result, feedback_dir)
-            log(f"[{done}/{len(jobs)}] {_line(result)}")
+            log(f"[{done}/{len(futures)}] {_line(result)}")
     finally:
-        if own_executor:
-            executor.shutdown()
+        if own_executor:  # after an error (a failed preparation), the waiting notebooks are dropped
+            executor.shutdown(cancel_futures=True)
     for student, assignment, _ in found.broken:  # known assignment, unusable folder
         if (assignment, "en") in templates:
             gradebook.merge(course, results[(student, assignment)])
